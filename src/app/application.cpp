@@ -1,0 +1,177 @@
+#include "app/application.hpp"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "common/error.hpp"
+#include "web/server.hpp"
+
+namespace allervers::app {
+namespace {
+
+// A short digest of the stylesheet and script, so static URLs change when they do.
+std::string AssetVersion(const std::filesystem::path& static_dir,
+                         const service::TokenService& tokens) {
+  std::string all;
+  for (const char* file : {"css/app.css", "js/app.js"}) {
+    std::ifstream in(static_dir / file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    all += ss.str();
+  }
+  return tokens.Digest(all).substr(0, 12);
+}
+
+std::filesystem::path FontsDir(const std::filesystem::path& share) {
+  for (const auto& candidate : {share / "fonts", share / "node_modules" / "@fontsource" /
+                                                     "atkinson-hyperlegible" / "files"}) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(candidate, ec)) {
+      return candidate;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Application::Application(config::Config config) : config_(std::move(config)) {
+  security::InitCrypto();
+  hasher_ = std::make_unique<security::Argon2PasswordHasher>(
+      config_.fast_password_hashing ? security::HashCost::Minimum()
+                                    : security::HashCost::Interactive(),
+      std::max(1u, std::thread::hardware_concurrency()));
+  storage::DatabaseOptions db_options;
+  db_options.pool_size = config_.db_pool_size;
+  database_ = std::make_unique<storage::Database>(storage::DatabaseUrl::Parse(config_.database_url),
+                                                  db_options);
+  structures_ = std::make_unique<service::StructureService>(*database_, clock_);
+  users_ = std::make_unique<service::UserService>(*database_, clock_, *hasher_, policy_, tokens_);
+  service::AuthSettings auth_settings;
+  auth_settings.idle_timeout = std::chrono::minutes(config_.session_idle_minutes);
+  auth_settings.absolute_timeout = std::chrono::hours(config_.session_absolute_hours);
+  auth_ = std::make_unique<service::AuthService>(*database_, clock_, *hasher_, policy_, tokens_,
+                                                 auth_settings);
+  audit_ = std::make_unique<service::AuditService>(*database_);
+  demo_ = std::make_unique<service::DemoSeeder>(*structures_, *users_);
+}
+
+Application::~Application() = default;
+
+std::vector<storage::Migration> Application::Migrations() const {
+  return storage::LoadMigrations(config_.share_dir / "migrations", database_->backend());
+}
+
+void Application::RequireCurrentSchema() {
+  const auto status = storage::ReadSchemaStatus(*database_, Migrations());
+  if (status.current == 0) {
+    throw Error(ErrorCode::kUnavailable,
+                "La base de données n’est pas initialisée : lancez d’abord « allervers migrate ».");
+  }
+  if (status.current < status.latest) {
+    throw Error(ErrorCode::kUnavailable,
+                "La base de données est en version " + std::to_string(status.current) +
+                    ", ce programme attend la version " + std::to_string(status.latest) +
+                    " : lancez « allervers migrate ».");
+  }
+  if (status.current > status.latest) {
+    throw Error(ErrorCode::kUnavailable,
+                "La base de données (version " + std::to_string(status.current) +
+                    ") est plus récente que ce programme (version " +
+                    std::to_string(status.latest) + ") : installez la version à jour.");
+  }
+}
+
+int Application::Serve() {
+  RequireCurrentSchema();
+  // SIGINT and SIGTERM are handled by one thread with sigwait(): blocked here, before any
+  // other thread starts, so that every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const std::filesystem::path static_dir = config_.share_dir / "static";
+  render::TemplateEngine templates(config_.share_dir / "templates");
+
+  web::Deps deps{*auth_,
+                 *users_,
+                 *structures_,
+                 *audit_,
+                 tokens_,
+                 templates,
+                 clock_,
+                 [this] { return database_->Ping(); },
+                 config_.trust_proxy,
+                 !config_.tls_cert.empty(),
+                 AssetVersion(static_dir, tokens_)};
+  web::ServerOptions options;
+  options.static_dir = static_dir;
+  options.fonts_dir = FontsDir(config_.share_dir);
+  options.threads = config_.http_threads;
+  options.max_body_bytes = config_.max_body_bytes;
+  options.tls_cert = config_.tls_cert;
+  options.tls_key = config_.tls_key;
+  if (options.fonts_dir.empty()) {
+    spdlog::warn(
+        "event=fonts.missing hint=\"run make setup to install the Atkinson Hyperlegible font\"");
+  }
+
+  web::WebServer server(deps, options);
+  const int port = server.Bind(config_.listen_host, config_.listen_port);
+
+  // Housekeeping: expired sessions are removed every ten minutes.
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread housekeeping([&] {
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+      try {
+        const int removed = auth_->PurgeExpiredSessions();
+        spdlog::info("event=job.sessions_purged removed={}", removed);
+      } catch (const std::exception& e) {
+        spdlog::warn("event=job.sessions_purge_failed detail=\"{}\"", e.what());
+      }
+    }
+  });
+
+  std::atomic<bool> served{false};
+  std::thread signal_waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    if (!served.load()) {
+      spdlog::info("event=server.stopping signal={}", sig);
+    }
+    server.Stop();
+  });
+  const std::string scheme = config_.tls_cert.empty() ? "http" : "https";
+  std::cout << "Allervers est prêt : " << scheme << "://" << config_.listen_host << ":" << port
+            << "/" << std::endl;
+  spdlog::info("event=server.started port={} threads={} database={}", port, config_.http_threads,
+               database_->backend() == storage::Backend::kSqlite ? "sqlite" : "postgresql");
+  const bool ok = server.Serve();
+  served.store(true);
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);  // wakes the waiter if still waiting
+  signal_waiter.join();
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  housekeeping.join();
+  spdlog::info("event=server.stopped");
+  return ok ? 0 : 1;
+}
+
+}  // namespace allervers::app

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <memory>
+
+#include "common/clock.hpp"
+#include "config/config.hpp"
+#include "render/template_engine.hpp"
+#include "security/password_hasher.hpp"
+#include "security/password_policy.hpp"
+#include "security/tokens.hpp"
+#include "service/audit_service.hpp"
+#include "service/auth_service.hpp"
+#include "service/demo.hpp"
+#include "service/structure_service.hpp"
+#include "service/user_service.hpp"
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+
+namespace allervers::app {
+
+/// The composition root: builds configuration → database → services → web, and nothing else.
+class Application {
+ public:
+  explicit Application(config::Config config);
+  ~Application();
+
+  const config::Config& config() const { return config_; }
+  storage::Database& database() { return *database_; }
+  service::StructureService& structures() { return *structures_; }
+  service::UserService& users() { return *users_; }
+  service::AuthService& auth() { return *auth_; }
+  service::AuditService& audit() { return *audit_; }
+  service::DemoSeeder& demo() { return *demo_; }
+  const service::TokenService& tokens() const { return tokens_; }
+  const Clock& clock() const { return clock_; }
+
+  std::vector<storage::Migration> Migrations() const;
+
+  /// Throws Error(kUnavailable) with a clear message unless the schema is exactly the one
+  /// this binary expects ("run allervers migrate", or "database newer than this binary").
+  void RequireCurrentSchema();
+
+  /// Serves HTTP until SIGINT or SIGTERM. Returns the process exit code.
+  int Serve();
+
+ private:
+  config::Config config_;
+  SystemClock clock_;
+  security::SodiumTokenService tokens_;
+  security::ZxcvbnPasswordPolicy policy_;
+  std::unique_ptr<security::Argon2PasswordHasher> hasher_;
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<service::StructureService> structures_;
+  std::unique_ptr<service::UserService> users_;
+  std::unique_ptr<service::AuthService> auth_;
+  std::unique_ptr<service::AuditService> audit_;
+  std::unique_ptr<service::DemoSeeder> demo_;
+};
+
+}  // namespace allervers::app

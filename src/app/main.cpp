@@ -1,0 +1,251 @@
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/application.hpp"
+#include "app/terminal.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "domain/role.hpp"
+
+namespace {
+
+using allervers::Error;
+using allervers::ErrorCode;
+namespace app = allervers::app;
+namespace service = allervers::service;
+namespace domain = allervers::domain;
+
+void PrintFieldErrors(const domain::FieldErrors& errors) {
+  for (const auto& e : errors) {
+    std::cerr << "allervers : " << e.field << " : " << e.message << "\n";
+  }
+}
+
+std::string ReadPassword(bool from_stdin) {
+  if (from_stdin) {
+    auto line = app::ReadLineFromStdin();
+    if (!line || line->empty()) {
+      throw Error(ErrorCode::kInvalidArgument, "Aucun mot de passe lu sur l’entrée standard.");
+    }
+    return *line;
+  }
+  auto first = app::PromptHidden("Mot de passe : ");
+  if (!first) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "Pas de terminal pour saisir le mot de passe : utilisez --password-stdin.");
+  }
+  auto second = app::PromptHidden("Confirmez le mot de passe : ");
+  if (!second || *first != *second) {
+    throw Error(ErrorCode::kInvalidArgument, "Les deux saisies du mot de passe diffèrent.");
+  }
+  return *first;
+}
+
+domain::User FindUserByEmail(app::Application& application, const std::string& email) {
+  const auto actor = service::Actor::System("cli");
+  for (const auto& u : application.users().List(actor)) {
+    if (u.email == domain::NormalizeEmail(email)) {
+      return u;
+    }
+  }
+  throw Error(ErrorCode::kNotFound, "Aucun compte avec l’adresse « " + email + " ».");
+}
+
+void PrintDemo(const service::DemoResult& demo) {
+  std::cout << "Comptes de démonstration (mot de passe pour tous : " << demo.password << ") :\n";
+  for (const auto& s : demo.sign_ins) {
+    std::cout << "  " << s.email << "  — " << s.role_label << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Allervers — le système d’information de l’équipe mobile numérique."};
+  cli.require_subcommand(1);
+  allervers::config::Overrides overrides;
+  std::string config_file;
+  std::string database_url;
+  std::string listen;
+  std::string share_dir;
+  std::string log_level;
+  cli.add_option("--config", config_file, "Fichier de configuration TOML")
+      ->envname("ALLERVERS_CONFIG");
+  cli.add_option(
+      "--database", database_url,
+      "Base de données : sqlite:CHEMIN (défaut sqlite:var/allervers.db) ou postgresql://…");
+  cli.add_option("--listen", listen, "Adresse d’écoute HÔTE:PORT (défaut 127.0.0.1:8080)");
+  cli.add_option("--share-dir", share_dir,
+                 "Dossier des gabarits, fichiers statiques et migrations");
+  cli.add_option("--log-level", log_level, "Niveau du journal : debug, info, warn, error");
+
+  auto* serve = cli.add_subcommand("serve", "Démarrer le serveur web");
+  auto* migrate = cli.add_subcommand("migrate", "Créer ou mettre à jour le schéma de la base");
+  auto* demo =
+      cli.add_subcommand("demo", "Remplir une base neuve avec des données de démonstration");
+
+  auto* structure = cli.add_subcommand("structure", "Gérer les structures");
+  structure->require_subcommand(1);
+  std::string s_code, s_name, s_kind, s_territory;
+  auto* structure_add = structure->add_subcommand("add", "Ajouter une structure");
+  structure_add->add_option("--code", s_code, "Code court, par exemple SSD-CERGY")->required();
+  structure_add->add_option("--name", s_name, "Nom")->required();
+  structure_add->add_option("--kind", s_kind, "operateur, ssd ou partenaire")->required();
+  structure_add->add_option("--territory", s_territory, "Territoire");
+  auto* structure_list = structure->add_subcommand("list", "Lister les structures");
+
+  auto* user = cli.add_subcommand("user", "Gérer les comptes");
+  user->require_subcommand(1);
+  std::string u_email, u_name, u_role, u_structure, u_fte;
+  bool u_password_stdin = false;
+  auto* user_add = user->add_subcommand("add", "Créer un compte");
+  user_add->add_option("--email", u_email, "Adresse e-mail")->required();
+  user_add->add_option("--name", u_name, "Prénom et nom")->required();
+  user_add->add_option("--role", u_role, "intervenant, coordinateur, prescripteur, pilote ou admin")
+      ->required();
+  user_add->add_option("--structure", u_structure, "Code de la structure");
+  user_add->add_option("--fte", u_fte, "Temps de travail en ETP, par exemple 0.5");
+  user_add->add_flag("--password-stdin", u_password_stdin,
+                     "Lire le mot de passe sur l’entrée standard");
+  auto* user_list = user->add_subcommand("list", "Lister les comptes");
+  auto* user_disable =
+      user->add_subcommand("disable", "Désactiver un compte et fermer ses sessions");
+  user_disable->add_option("--email", u_email, "Adresse e-mail")->required();
+  auto* user_reset = user->add_subcommand("reset-password", "Définir un nouveau mot de passe");
+  user_reset->add_option("--email", u_email, "Adresse e-mail")->required();
+  user_reset->add_flag("--password-stdin", u_password_stdin,
+                       "Lire le mot de passe sur l’entrée standard");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  if (!config_file.empty()) overrides.config_file = config_file;
+  if (!database_url.empty()) overrides.database_url = database_url;
+  if (!listen.empty()) overrides.listen = listen;
+  if (!share_dir.empty()) overrides.share_dir = share_dir;
+  if (!log_level.empty()) overrides.log_level = log_level;
+
+  try {
+    const auto config = allervers::config::Load(overrides);
+    allervers::log::Setup(*serve ? config.log_level
+                                 : (config.log_level == "info" ? "warn" : config.log_level));
+    app::Application application(config);
+    const auto system = service::Actor::System("cli");
+
+    if (*serve) {
+      return application.Serve();
+    }
+    if (*migrate) {
+      const auto applied =
+          allervers::storage::Migrate(application.database(), application.Migrations());
+      if (applied.empty()) {
+        std::cout << "Le schéma est déjà à jour.\n";
+      }
+      for (const auto& name : applied) {
+        std::cout << "Migration appliquée : " << name << "\n";
+      }
+      return 0;
+    }
+    application.RequireCurrentSchema();
+    if (*demo) {
+      const auto result = application.demo().Run();
+      if (result.outcome == service::DemoOutcome::kDatabaseNotEmpty) {
+        throw Error(ErrorCode::kConflict,
+                    "La base contient déjà d’autres données : la démonstration ne s’installe que "
+                    "dans une base neuve.");
+      }
+      std::cout << (result.outcome == service::DemoOutcome::kSeeded
+                        ? "Données de démonstration créées.\n"
+                        : "Données de démonstration déjà présentes.\n");
+      PrintDemo(result);
+      return 0;
+    }
+    if (*structure_add) {
+      const auto result =
+          application.structures().Create(system, {s_code, s_name, s_kind, s_territory});
+      if (!result.errors.empty()) {
+        PrintFieldErrors(result.errors);
+        return 1;
+      }
+      std::cout << "Structure créée (n° " << result.id << ").\n";
+      return 0;
+    }
+    if (*structure_list) {
+      for (const auto& s : application.structures().List(system)) {
+        std::cout << s.code << "\t" << domain::StructureKindCode(s.kind) << "\t"
+                  << (s.active ? "active" : "désactivée") << "\t" << s.name << "\n";
+      }
+      return 0;
+    }
+    if (*user_add) {
+      // Validate the account before asking for a password, so that a typo fails fast.
+      domain::UserInput input{u_email, u_name, u_role, u_structure, u_fte};
+      if (auto errors = domain::ValidateUserFields(input); !errors.empty()) {
+        PrintFieldErrors(errors);
+        return 1;
+      }
+      const std::string password = ReadPassword(u_password_stdin);
+      const auto result = application.users().Create(
+          system, {u_email, u_name, u_role, u_structure, u_fte}, password);
+      if (!result.errors.empty()) {
+        PrintFieldErrors(result.errors);
+        return 1;
+      }
+      std::cout << "Compte créé (n° " << result.id << ").\n";
+      return 0;
+    }
+    if (*user_list) {
+      for (const auto& u : application.users().List(system)) {
+        std::cout << u.email << "\t" << domain::RoleCode(u.role) << "\t"
+                  << (u.structure_name.empty() ? "-" : u.structure_name) << "\t"
+                  << (u.active ? "actif" : "désactivé") << "\t" << u.display_name << "\n";
+      }
+      return 0;
+    }
+    if (*user_disable) {
+      const auto target = FindUserByEmail(application, u_email);
+      application.users().SetActive(system, target.id, false);
+      std::cout << "Compte désactivé ; ses sessions sont fermées.\n";
+      return 0;
+    }
+    if (*user_reset) {
+      const auto target = FindUserByEmail(application, u_email);
+      const std::string password = ReadPassword(u_password_stdin);
+      if (auto errors = application.users().SetPassword(system, target.id, password);
+          !errors.empty()) {
+        PrintFieldErrors(errors);
+        return 1;
+      }
+      std::cout << "Mot de passe changé ; les sessions du compte sont fermées.\n";
+      return 0;
+    }
+    return 0;
+  } catch (const Error& e) {
+    std::string line = e.public_message();
+    if (e.code() == ErrorCode::kUnavailable && std::string(e.what()) != e.public_message()) {
+      // The operator needs the driver's reason (refused, unknown host, bad password…).
+      std::string detail = e.what();
+      for (char& ch : detail) {
+        ch = ch == '\n' ? ' ' : ch;
+      }
+      while (!detail.empty() && detail.back() == ' ') {
+        detail.pop_back();
+      }
+      line += " (" + detail + ")";
+    }
+    std::cerr << "allervers : " << line << "\n";
+    if (e.code() == ErrorCode::kInternal && std::string(e.what()) != e.public_message()) {
+      spdlog::error("detail=\"{}\"", e.what());
+    }
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "allervers : erreur inattendue : " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace allervers::config {
+
+/// Everything the binary can be told. Sources, weakest first: defaults, the TOML file
+/// (--config), environment variables (ALLERVERS_*), command-line flags.
+/// docs/configuration.md documents every key.
+struct Config {
+  std::string database_url = "sqlite:var/allervers.db";
+  std::string listen = "127.0.0.1:8080";
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  std::filesystem::path share_dir;  // templates/, static/, migrations/, data/
+  std::string log_level = "info";
+  int http_threads = 8;
+  int db_pool_size = 8;
+  int session_idle_minutes = 30;
+  int session_absolute_hours = 12;
+  /// Behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto from it.
+  bool trust_proxy = false;
+  std::string tls_cert;
+  std::string tls_key;
+  std::size_t max_body_bytes = 10 * 1024 * 1024;
+  /// Development only: cheap password hashing (never in production; tests and demos).
+  bool fast_password_hashing = false;
+};
+
+/// Values given as flags; unset ones leave lower sources in force.
+struct Overrides {
+  std::optional<std::string> config_file;
+  std::optional<std::string> database_url;
+  std::optional<std::string> listen;
+  std::optional<std::string> share_dir;
+  std::optional<std::string> log_level;
+};
+
+using GetEnv = std::function<std::optional<std::string>(const std::string&)>;
+
+/// The process environment.
+std::optional<std::string> ProcessEnv(const std::string& name);
+
+/// Builds the configuration; throws Error(kInvalidArgument) with a one-line French message
+/// naming the bad source (unreadable file, invalid TOML, bad listen address…).
+Config Load(const Overrides& flags, const GetEnv& env = ProcessEnv);
+
+/// Parses "HOST:PORT" ("[::1]:8080" for IPv6).
+void ParseListen(const std::string& listen, std::string& host, int& port);
+
+}  // namespace allervers::config

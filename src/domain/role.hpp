@@ -1,0 +1,25 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace allervers::domain {
+
+/// The roles of DESIGN.md §1.
+enum class Role { kIntervenant, kCoordinateur, kPrescripteur, kPilote, kAdmin };
+
+std::string_view RoleCode(Role r);
+std::string_view RoleLabel(Role r);  // French, for screens
+std::optional<Role> ParseRole(std::string_view code);
+
+/// Kinds of structure: the operator running the mobile team, an SSD territory, a partner.
+enum class StructureKind { kOperateur, kSsd, kPartenaire };
+
+std::string_view StructureKindCode(StructureKind k);
+std::string_view StructureKindLabel(StructureKind k);
+std::optional<StructureKind> ParseStructureKind(std::string_view code);
+
+/// Which structure kinds a role's users may belong to (an intervenant works for the operator…).
+bool RoleFitsStructure(Role role, std::optional<StructureKind> kind);
+
+}  // namespace allervers::domain

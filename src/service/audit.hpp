@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "service/actor.hpp"
+
+namespace allervers::service {
+
+/// One line of the append-only audit trail. It holds no personal data of the persons
+/// accompanied: ids and codes only. `detail` is short, machine-oriented text.
+struct AuditEvent {
+  std::int64_t id = 0;
+  Instant at{};
+  std::optional<domain::UserId> actor_user_id;
+  std::string actor_label;  // "user", "system:cli", "anonymous"
+  std::string action;       // "user.create", "auth.sign_in"…
+  std::string record_type;  // "user", "structure"…
+  std::string record_id;    // may be empty
+  std::string outcome;      // "success", "failure", "denied"
+  std::string request_id;
+  std::string ip;
+  std::string detail;
+};
+
+inline AuditEvent MakeAuditEvent(const Actor& actor, Instant at, std::string action,
+                                 std::string record_type, std::string record_id,
+                                 std::string outcome = "success", std::string detail = {}) {
+  AuditEvent e;
+  e.at = at;
+  if (actor.is_user()) {
+    e.actor_user_id = actor.user_id;
+    e.actor_label = "user";
+  } else if (actor.is_system()) {
+    e.actor_label = "system:" + actor.display_name;
+  } else {
+    e.actor_label = "anonymous";
+  }
+  e.action = std::move(action);
+  e.record_type = std::move(record_type);
+  e.record_id = std::move(record_id);
+  e.outcome = std::move(outcome);
+  e.request_id = actor.request_id;
+  e.ip = actor.ip;
+  e.detail = std::move(detail);
+  return e;
+}
+
+}  // namespace allervers::service

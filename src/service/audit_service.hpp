@@ -1,0 +1,22 @@
+#pragma once
+
+#include <vector>
+
+#include "service/actor.hpp"
+#include "service/audit.hpp"
+#include "service/repositories.hpp"
+
+namespace allervers::service {
+
+/// Reading the audit trail (writing happens inside each service's own transactions).
+class AuditService {
+ public:
+  explicit AuditService(Store& store) : store_(store) {}
+
+  std::vector<AuditEvent> List(const Actor& actor, const AuditFilter& filter);
+
+ private:
+  Store& store_;
+};
+
+}  // namespace allervers::service

@@ -1,0 +1,224 @@
+#include "service/auth_service.hpp"
+
+#include "common/error.hpp"
+#include "service/audit.hpp"
+
+namespace allervers::service {
+namespace {
+
+constexpr std::size_t kMaxPasswordBytes = 1024;
+
+// Records one more failure in a throttle window and blocks the key when it reaches `max`.
+ThrottleState CountFailure(std::optional<ThrottleState> state, Instant now, const AuthSettings& s,
+                           int max) {
+  ThrottleState next = state.value_or(ThrottleState{0, now, Instant{}});
+  if (now - next.window_start > s.failure_window) {
+    next.failures = 0;
+    next.window_start = now;
+  }
+  ++next.failures;
+  if (next.failures >= max) {
+    next.blocked_until = now + s.block_duration;
+  }
+  return next;
+}
+
+bool IsBlocked(const std::optional<ThrottleState>& state, Instant now) {
+  return state && state->blocked_until > now;
+}
+
+}  // namespace
+
+AuthService::AuthService(Store& store, const Clock& clock, const PasswordHasher& hasher,
+                         const PasswordPolicy& policy, const TokenService& tokens,
+                         AuthSettings settings)
+    : store_(store),
+      clock_(clock),
+      hasher_(hasher),
+      policy_(policy),
+      tokens_(tokens),
+      settings_(settings) {}
+
+const std::string& AuthService::DummyHash() const {
+  // Computed on first need rather than at start-up: it costs one full hash.
+  std::call_once(dummy_once_, [this] { dummy_hash_ = hasher_.Hash(tokens_.NewToken(16)); });
+  return dummy_hash_;
+}
+
+std::string AuthService::IssueSession(Tx& tx, domain::UserId user_id, const std::string& ip,
+                                      Instant now) {
+  const std::string token = tokens_.NewToken(32);
+  SessionRecord rec;
+  rec.id_digest = tokens_.Digest(token);
+  rec.user_id = user_id;
+  rec.csrf_token = tokens_.NewToken(32);
+  rec.created_at = now;
+  rec.last_seen_at = now;
+  rec.ip = ip;
+  tx.sessions().Insert(rec);
+  return token;
+}
+
+SignInOutcome AuthService::SignIn(std::string_view email, std::string_view password,
+                                  const Actor& requester) {
+  const Instant now = clock_.Now();
+  const std::string normalized = domain::NormalizeEmail(email);
+  const std::string account_key = "acct:" + tokens_.Digest(normalized);
+  const std::string address_key = "ip:" + requester.ip;
+
+  std::optional<domain::User> user;
+  std::optional<std::string> hash;
+  bool blocked = false;
+  store_.Read([&](Tx& tx) {
+    blocked = IsBlocked(tx.throttle().Get(account_key), now) ||
+              IsBlocked(tx.throttle().Get(address_key), now);
+    if (!blocked) {
+      user = tx.users().FindByEmail(normalized);
+      if (user) {
+        hash = tx.users().PasswordHash(user->id);
+      }
+    }
+  });
+
+  if (blocked) {
+    store_.Write([&](Tx& tx) {
+      tx.audit().Append(MakeAuditEvent(requester, now, "auth.sign_in", "user", "", "failure",
+                                       "reason=throttled"));
+    });
+    return SignInOutcome{SignInStatus::kThrottled, {}, {}};
+  }
+
+  // Hash outside any transaction: it takes tens of milliseconds.
+  const bool usable = password.size() <= kMaxPasswordBytes;
+  bool valid = false;
+  if (user && hash && usable) {
+    valid = hasher_.Verify(*hash, password);
+  } else {
+    (void)hasher_.Verify(DummyHash(), usable ? password : password.substr(0, kMaxPasswordBytes));
+  }
+  const bool success = valid && user->active;
+
+  SignInOutcome outcome;
+  store_.Write([&](Tx& tx) {
+    if (!success) {
+      tx.throttle().Put(account_key, CountFailure(tx.throttle().Get(account_key), now, settings_,
+                                                  settings_.account_max_failures));
+      tx.throttle().Put(address_key, CountFailure(tx.throttle().Get(address_key), now, settings_,
+                                                  settings_.address_max_failures));
+      std::string reason = !user ? "unknown_account" : (!valid ? "bad_password" : "disabled");
+      tx.audit().Append(MakeAuditEvent(requester, now, "auth.sign_in", "user",
+                                       user ? std::to_string(user->id) : "", "failure",
+                                       "reason=" + reason));
+      outcome.status = SignInStatus::kInvalidCredentials;
+      return;
+    }
+    tx.throttle().Clear(account_key);
+    if (hasher_.NeedsRehash(*hash)) {
+      tx.users().SetPassword(user->id, hasher_.Hash(password), user->must_change_password, now);
+    }
+    tx.users().RecordSignIn(user->id, now);
+    outcome.session_token = IssueSession(tx, user->id, requester.ip, now);
+    Actor signed_in = Actor::ForUser(*user, requester.request_id, requester.ip);
+    tx.audit().Append(
+        MakeAuditEvent(signed_in, now, "auth.sign_in", "user", std::to_string(user->id)));
+    outcome.status = SignInStatus::kSuccess;
+    outcome.user = *user;
+  });
+  return outcome;
+}
+
+std::optional<SessionContext> AuthService::Authenticate(std::string_view session_token) {
+  if (session_token.empty() || session_token.size() > 128) {
+    return std::nullopt;
+  }
+  const Instant now = clock_.Now();
+  const std::string digest = tokens_.Digest(session_token);
+  std::optional<SessionRecord> session;
+  std::optional<domain::User> user;
+  store_.Read([&](Tx& tx) {
+    session = tx.sessions().Find(digest);
+    if (session) {
+      user = tx.users().FindById(session->user_id);
+    }
+  });
+  if (!session) {
+    return std::nullopt;
+  }
+  const bool expired = now - session->last_seen_at >= settings_.idle_timeout ||
+                       now - session->created_at >= settings_.absolute_timeout;
+  if (expired || !user || !user->active) {
+    store_.Write([&](Tx& tx) { tx.sessions().Delete(digest); });
+    return std::nullopt;
+  }
+  if (now - session->last_seen_at >= settings_.touch_interval) {
+    store_.Write([&](Tx& tx) { tx.sessions().Touch(digest, now); });
+  }
+  return SessionContext{*user, session->csrf_token, digest};
+}
+
+void AuthService::SignOut(std::string_view session_token, const Actor& actor) {
+  const Instant now = clock_.Now();
+  const std::string digest = tokens_.Digest(session_token);
+  store_.Write([&](Tx& tx) {
+    tx.sessions().Delete(digest);
+    tx.audit().Append(MakeAuditEvent(actor, now, "auth.sign_out", "user",
+                                     actor.is_user() ? std::to_string(actor.user_id) : ""));
+  });
+}
+
+PasswordChangeResult AuthService::ChangePassword(const Actor& actor, std::string_view current,
+                                                 std::string_view replacement,
+                                                 std::string_view confirmation) {
+  if (!actor.is_user()) {
+    throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
+  }
+  PasswordChangeResult result;
+  std::optional<domain::User> user;
+  std::optional<std::string> hash;
+  store_.Read([&](Tx& tx) {
+    user = tx.users().FindById(actor.user_id);
+    hash = tx.users().PasswordHash(actor.user_id);
+  });
+  if (!user || !hash) {
+    throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
+  }
+  if (current.empty() || current.size() > kMaxPasswordBytes || !hasher_.Verify(*hash, current)) {
+    result.errors.push_back({"current_password", "Le mot de passe actuel est incorrect."});
+  }
+  if (replacement.size() > kMaxPasswordBytes) {
+    result.errors.push_back({"new_password", "Le nouveau mot de passe est trop long."});
+  } else if (auto refusal = policy_.Check(replacement, {user->email, user->display_name})) {
+    result.errors.push_back({"new_password", *refusal});
+  } else if (replacement == current) {
+    result.errors.push_back({"new_password", "Choisissez un mot de passe différent de l’actuel."});
+  }
+  if (replacement != confirmation) {
+    result.errors.push_back(
+        {"confirm_password", "Les deux saisies du nouveau mot de passe diffèrent."});
+  }
+  if (!result.errors.empty()) {
+    return result;
+  }
+  const std::string new_hash = hasher_.Hash(replacement);
+  const Instant now = clock_.Now();
+  store_.Write([&](Tx& tx) {
+    tx.users().SetPassword(actor.user_id, new_hash, false, now);
+    tx.sessions().DeleteForUser(actor.user_id);
+    result.session_token = IssueSession(tx, actor.user_id, actor.ip, now);
+    tx.audit().Append(
+        MakeAuditEvent(actor, now, "user.change_password", "user", std::to_string(actor.user_id)));
+  });
+  return result;
+}
+
+int AuthService::PurgeExpiredSessions() {
+  const Instant now = clock_.Now();
+  int removed = 0;
+  store_.Write([&](Tx& tx) {
+    removed =
+        tx.sessions().DeleteExpired(now - settings_.idle_timeout, now - settings_.absolute_timeout);
+  });
+  return removed;
+}
+
+}  // namespace allervers::service

@@ -1,0 +1,131 @@
+#include "service/permissions.hpp"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+
+#include "common/error.hpp"
+
+namespace allervers::service {
+namespace {
+
+using domain::Role;
+
+struct Grant {
+  Permission permission;
+  std::string_view name;
+  bool anonymous;
+  std::initializer_list<Role> roles;
+};
+
+// The role-level permission table. One line per capability; a role not listed is denied.
+const std::array<Grant, 6> kGrants = {{
+    {Permission::kPublic, "public", true, {}},
+    {Permission::kSignedIn,
+     "signed_in",
+     false,
+     {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote, Role::kAdmin}},
+    {Permission::kManageStructures, "manage_structures", false, {Role::kAdmin}},
+    {Permission::kManageUsers, "manage_users", false, {Role::kAdmin, Role::kCoordinateur}},
+    {Permission::kViewReferenceData,
+     "view_reference_data",
+     false,
+     {Role::kAdmin, Role::kCoordinateur}},
+    {Permission::kViewAudit, "view_audit", false, {Role::kAdmin}},
+}};
+
+const Grant* FindGrant(Permission p) {
+  for (const auto& g : kGrants) {
+    if (g.permission == p) {
+      return &g;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view PermissionName(Permission p) {
+  const Grant* g = FindGrant(p);
+  return g ? g->name : "unknown";
+}
+
+bool Allows(const Actor& actor, Permission p) {
+  const Grant* g = FindGrant(p);
+  if (g == nullptr) {
+    return false;
+  }
+  if (g->anonymous) {
+    return true;
+  }
+  if (actor.is_system()) {
+    return true;
+  }
+  if (!actor.is_user()) {
+    return false;
+  }
+  return std::find(g->roles.begin(), g->roles.end(), actor.role) != g->roles.end();
+}
+
+Access AccessUser(const Actor& actor, const domain::User& target) {
+  if (actor.is_system()) {
+    return Access::kAllow;
+  }
+  if (!actor.is_user()) {
+    return Access::kDenied;
+  }
+  if (actor.role == Role::kAdmin) {
+    return Access::kAllow;
+  }
+  if (actor.role == Role::kCoordinateur) {
+    const bool same_structure = actor.structure_id && target.structure_id == actor.structure_id;
+    if (!same_structure) {
+      return Access::kNotFound;
+    }
+    return (target.role == Role::kIntervenant || target.role == Role::kCoordinateur)
+               ? Access::kAllow
+               : Access::kNotFound;
+  }
+  return actor.user_id == target.id ? Access::kDenied : Access::kNotFound;
+}
+
+bool MayAssignRole(const Actor& actor, Role role,
+                   const std::optional<domain::Structure>& structure) {
+  if (actor.is_system()) {
+    return true;
+  }
+  if (!actor.is_user()) {
+    return false;
+  }
+  if (actor.role == Role::kAdmin) {
+    return true;
+  }
+  if (actor.role == Role::kCoordinateur) {
+    return (role == Role::kIntervenant || role == Role::kCoordinateur) && structure &&
+           actor.structure_id == structure->id;
+  }
+  return false;
+}
+
+void Require(Access access) {
+  switch (access) {
+    case Access::kAllow:
+      return;
+    case Access::kDenied:
+      throw Error(ErrorCode::kPermissionDenied, "Vous n’avez pas accès à cette page.");
+    case Access::kNotFound:
+      throw Error(ErrorCode::kNotFound, "Cette page n’existe pas.");
+  }
+}
+
+void Require(const Actor& actor, Permission p) {
+  if (Allows(actor, p)) {
+    return;
+  }
+  if (!actor.is_user() && !actor.is_system()) {
+    throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
+  }
+  throw Error(ErrorCode::kPermissionDenied, "Vous n’avez pas accès à cette page.");
+}
+
+}  // namespace allervers::service

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string_view>
+
+#include "domain/role.hpp"
+#include "domain/structure.hpp"
+#include "domain/user.hpp"
+#include "service/actor.hpp"
+
+namespace allervers::service {
+
+/// Capabilities a page, an API endpoint or an export may require. Deny by default:
+/// a capability not granted in the table of permissions.cpp is refused to everyone.
+enum class Permission {
+  kPublic,             // reachable without signing in (sign-in page, legal pages)
+  kSignedIn,           // any signed-in account (home, own password)
+  kManageStructures,   // create and edit structures
+  kManageUsers,        // manage accounts (admin: all; coordinateur: the operator's team)
+  kViewReferenceData,  // catalogues and grids, read-only
+  kViewAudit,          // the audit trail
+};
+
+/// Stable name of a permission, for logs and for the permission-matrix test.
+std::string_view PermissionName(Permission p);
+
+/// The single decision point for role-level access. Pages and API endpoints declare the
+/// permission they need; the web layer asks this function and never decides itself.
+bool Allows(const Actor& actor, Permission p);
+
+/// Record-level decisions, taken by services before touching a record.
+/// The answer `kNotFound` hides records of other structures so nothing can be enumerated.
+enum class Access { kAllow, kDenied, kNotFound };
+
+/// May `actor` see and edit the account `target`?
+Access AccessUser(const Actor& actor, const domain::User& target);
+
+/// May `actor` give `role` in `structure` (absent: none)? Coordinators may only create
+/// intervenants and coordinators of their own structure.
+bool MayAssignRole(const Actor& actor, domain::Role role,
+                   const std::optional<domain::Structure>& structure);
+
+/// Throws Error(kPermissionDenied / kNotFound) unless `access` is kAllow.
+void Require(Access access);
+void Require(const Actor& actor, Permission p);
+
+}  // namespace allervers::service

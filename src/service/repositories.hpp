@@ -1,0 +1,139 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "domain/structure.hpp"
+#include "domain/user.hpp"
+#include "service/audit.hpp"
+
+namespace allervers::service {
+
+class StructureRepository {
+ public:
+  virtual ~StructureRepository() = default;
+  virtual domain::StructureId Insert(const domain::StructureInput& in, Instant now) = 0;
+  virtual void Update(domain::StructureId id, const domain::StructureInput& in) = 0;
+  virtual void SetActive(domain::StructureId id, bool active) = 0;
+  virtual std::optional<domain::Structure> FindById(domain::StructureId id) = 0;
+  virtual std::optional<domain::Structure> FindByCode(std::string_view code) = 0;
+  virtual std::vector<domain::Structure> List() = 0;
+};
+
+/// A new account as stored: validated fields plus the password hash.
+struct NewUserRecord {
+  std::string email;
+  std::string display_name;
+  domain::Role role = domain::Role::kIntervenant;
+  std::optional<domain::StructureId> structure_id;
+  std::optional<double> fte;
+  std::string password_hash;
+  bool must_change_password = false;
+  Instant created_at{};
+};
+
+struct UserUpdate {
+  std::string email;
+  std::string display_name;
+  domain::Role role = domain::Role::kIntervenant;
+  std::optional<domain::StructureId> structure_id;
+  std::optional<double> fte;
+};
+
+struct UserFilter {
+  std::optional<domain::StructureId> structure_id;  // only this structure's accounts
+};
+
+class UserRepository {
+ public:
+  virtual ~UserRepository() = default;
+  virtual domain::UserId Insert(const NewUserRecord& rec) = 0;
+  virtual void Update(domain::UserId id, const UserUpdate& upd) = 0;
+  virtual void SetActive(domain::UserId id, bool active) = 0;
+  virtual void SetPassword(domain::UserId id, const std::string& hash, bool must_change,
+                           Instant now) = 0;
+  virtual void RecordSignIn(domain::UserId id, Instant now) = 0;
+  virtual std::optional<domain::User> FindById(domain::UserId id) = 0;
+  virtual std::optional<domain::User> FindByEmail(std::string_view normalized_email) = 0;
+  /// The stored password hash, for sign-in and password change only.
+  virtual std::optional<std::string> PasswordHash(domain::UserId id) = 0;
+  virtual std::vector<domain::User> List(const UserFilter& filter) = 0;
+};
+
+struct SessionRecord {
+  std::string id_digest;  // digest of the cookie value; the cookie itself is never stored
+  domain::UserId user_id = 0;
+  std::string csrf_token;
+  Instant created_at{};
+  Instant last_seen_at{};
+  std::string ip;
+};
+
+class SessionRepository {
+ public:
+  virtual ~SessionRepository() = default;
+  virtual void Insert(const SessionRecord& rec) = 0;
+  virtual std::optional<SessionRecord> Find(std::string_view id_digest) = 0;
+  virtual void Touch(std::string_view id_digest, Instant now) = 0;
+  virtual void Delete(std::string_view id_digest) = 0;
+  virtual void DeleteForUser(domain::UserId user_id) = 0;
+  /// Removes sessions idle since before `idle_before` or created before `created_before`.
+  virtual int DeleteExpired(Instant idle_before, Instant created_before) = 0;
+};
+
+struct ThrottleState {
+  int failures = 0;
+  Instant window_start{};
+  Instant blocked_until{};
+};
+
+/// Failed sign-in counters, keyed by account ("acct:<email digest>") and by address ("ip:…").
+class ThrottleRepository {
+ public:
+  virtual ~ThrottleRepository() = default;
+  virtual std::optional<ThrottleState> Get(std::string_view key) = 0;
+  virtual void Put(std::string_view key, const ThrottleState& state) = 0;
+  virtual void Clear(std::string_view key) = 0;
+};
+
+struct AuditFilter {
+  std::optional<std::string> record_type;
+  std::optional<std::string> record_id;
+  std::optional<domain::UserId> actor_user_id;
+  int limit = 100;
+  int offset = 0;
+};
+
+class AuditRepository {
+ public:
+  virtual ~AuditRepository() = default;
+  virtual void Append(const AuditEvent& event) = 0;
+  virtual std::vector<AuditEvent> List(const AuditFilter& filter) = 0;
+};
+
+/// The repositories of one unit of work, all sharing one database transaction.
+class Tx {
+ public:
+  virtual ~Tx() = default;
+  virtual StructureRepository& structures() = 0;
+  virtual UserRepository& users() = 0;
+  virtual SessionRepository& sessions() = 0;
+  virtual ThrottleRepository& throttle() = 0;
+  virtual AuditRepository& audit() = 0;
+};
+
+/// Entry point of storage for services. Write() runs `fn` in one transaction that is
+/// committed when `fn` returns and rolled back when it throws, so a change and its audit
+/// row are stored together or not at all.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual void Write(const std::function<void(Tx&)>& fn) = 0;
+  virtual void Read(const std::function<void(Tx&)>& fn) = 0;
+};
+
+}  // namespace allervers::service

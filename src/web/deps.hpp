@@ -1,0 +1,31 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "render/template_engine.hpp"
+#include "service/audit_service.hpp"
+#include "service/auth_service.hpp"
+#include "service/ports.hpp"
+#include "service/structure_service.hpp"
+#include "service/user_service.hpp"
+
+namespace allervers::web {
+
+/// What the web layer is given by the composition root. It never sees storage.
+struct Deps {
+  service::AuthService& auth;
+  service::UserService& users;
+  service::StructureService& structures;
+  service::AuditService& audit;
+  const service::TokenService& tokens;
+  const render::TemplateEngine& templates;
+  const Clock& clock;
+  std::function<bool()> health_check;
+  bool trust_proxy = false;
+  bool tls = false;
+  std::string asset_version;  // appended to static URLs so that browsers may cache them for long
+};
+
+}  // namespace allervers::web

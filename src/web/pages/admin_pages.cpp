@@ -1,0 +1,343 @@
+#include <fmt/format.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "common/time.hpp"
+#include "service/permissions.hpp"
+#include "web/forms.hpp"
+#include "web/pages/pages.hpp"
+#include "web/view.hpp"
+
+namespace allervers::web {
+namespace {
+
+using service::Permission;
+
+constexpr std::array<domain::StructureKind, 3> kKinds = {domain::StructureKind::kOperateur,
+                                                         domain::StructureKind::kSsd,
+                                                         domain::StructureKind::kPartenaire};
+constexpr std::array<domain::Role, 5> kRoles = {
+    domain::Role::kIntervenant, domain::Role::kCoordinateur, domain::Role::kPrescripteur,
+    domain::Role::kPilote, domain::Role::kAdmin};
+
+// ---- structures -------------------------------------------------------------------------
+
+nlohmann::json StructureJson(const domain::Structure& s) {
+  return {{"id", s.id},
+          {"code", s.code},
+          {"name", s.name},
+          {"kind", std::string(domain::StructureKindCode(s.kind))},
+          {"kind_label", std::string(domain::StructureKindLabel(s.kind))},
+          {"territory", s.territory},
+          {"active", s.active}};
+}
+
+nlohmann::json KindOptions(const std::string& selected) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto k : kKinds) {
+    const std::string code(domain::StructureKindCode(k));
+    out.push_back({{"value", code},
+                   {"label", std::string(domain::StructureKindLabel(k))},
+                   {"selected", code == selected}});
+  }
+  return out;
+}
+
+domain::StructureInput ReadStructure(const Form& form) {
+  return domain::StructureInput{form.Get("code"), form.Get("name"), form.Get("kind"),
+                                form.Get("territory")};
+}
+
+void RenderStructureForm(RequestContext& ctx, Deps& deps, const domain::StructureInput& in,
+                         const domain::FieldErrors& errors,
+                         std::optional<domain::Structure> existing, int status) {
+  nlohmann::json data = ErrorSummary(errors);
+  data["values"] = {{"code", in.code}, {"name", in.name}, {"territory", in.territory}};
+  data["kinds"] = KindOptions(in.kind);
+  if (existing) {
+    data["structure"] = StructureJson(*existing);
+    data["action"] = "/admin/structures/" + std::to_string(existing->id);
+  } else {
+    data["action"] = "/admin/structures/nouvelle";
+  }
+  RenderPage(ctx, deps, "structure_form", existing ? "Modifier la structure" : "Nouvelle structure",
+             data, status);
+}
+
+// ---- users --------------------------------------------------------------------------------
+
+nlohmann::json UserJson(const domain::User& u) {
+  nlohmann::json j = {{"id", u.id},
+                      {"email", u.email},
+                      {"display_name", u.display_name},
+                      {"role_label", std::string(domain::RoleLabel(u.role))},
+                      {"structure_name", u.structure_name},
+                      {"active", u.active},
+                      {"must_change_password", u.must_change_password}};
+  if (u.fte) {
+    std::string fte = fmt::format("{:g}", *u.fte);
+    for (char& ch : fte) {
+      ch = ch == '.' ? ',' : ch;
+    }
+    j["fte"] = fte;
+  }
+  if (u.last_sign_in_at) {
+    j["last_sign_in"] = paris::FormatDateTime(*u.last_sign_in_at);
+  }
+  return j;
+}
+
+nlohmann::json RoleOptions(const service::Actor& actor, const std::string& selected) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto r : kRoles) {
+    const bool allowed = actor.role == domain::Role::kAdmin || r == domain::Role::kIntervenant ||
+                         r == domain::Role::kCoordinateur;
+    if (!allowed) {
+      continue;
+    }
+    const std::string code(domain::RoleCode(r));
+    out.push_back({{"value", code},
+                   {"label", std::string(domain::RoleLabel(r))},
+                   {"selected", code == selected}});
+  }
+  return out;
+}
+
+domain::UserInput ReadUser(const Form& form) {
+  return domain::UserInput{form.Get("email"), form.Get("display_name"), form.Get("role"),
+                           form.Get("structure"), form.Get("fte")};
+}
+
+domain::UserInput InputOf(const domain::User& u, const std::vector<domain::Structure>& structures) {
+  domain::UserInput in;
+  in.email = u.email;
+  in.display_name = u.display_name;
+  in.role = std::string(domain::RoleCode(u.role));
+  for (const auto& s : structures) {
+    if (u.structure_id == s.id) {
+      in.structure_code = s.code;
+    }
+  }
+  if (u.fte) {
+    in.fte = fmt::format("{:g}", *u.fte);
+    for (char& ch : in.fte) {
+      ch = ch == '.' ? ',' : ch;
+    }
+  }
+  return in;
+}
+
+void RenderUserForm(RequestContext& ctx, Deps& deps, const domain::UserInput& in,
+                    const domain::FieldErrors& errors, std::optional<domain::User> existing,
+                    int status) {
+  nlohmann::json data = ErrorSummary(errors);
+  data["values"] = {{"email", in.email}, {"display_name", in.display_name}, {"fte", in.fte}};
+  data["roles"] = RoleOptions(ctx.actor, in.role);
+  nlohmann::json structures = nlohmann::json::array();
+  const bool is_admin = ctx.actor.role == domain::Role::kAdmin;
+  for (const auto& s : deps.users.AssignableStructures(ctx.actor)) {
+    structures.push_back(
+        {{"value", s.code},
+         {"label", s.name + " (" + std::string(domain::StructureKindLabel(s.kind)) + ")"},
+         {"selected", s.code == in.structure_code}});
+  }
+  data["structures"] = structures;
+  data["allow_no_structure"] = is_admin;
+  if (existing) {
+    data["account"] = UserJson(*existing);
+    data["action"] = "/admin/utilisateurs/" + std::to_string(existing->id);
+    data["is_self"] = ctx.actor.user_id == existing->id;
+  } else {
+    data["action"] = "/admin/utilisateurs/nouveau";
+  }
+  RenderPage(ctx, deps, "user_form", existing ? "Modifier le compte" : "Nouveau compte", data,
+             status);
+}
+
+void RenderTemporaryPassword(RequestContext& ctx, Deps& deps, const domain::User& user,
+                             const std::string& password, bool created) {
+  nlohmann::json data;
+  data["account"] = UserJson(user);
+  data["temporary_password"] = password;
+  data["created"] = created;
+  RenderPage(ctx, deps, "user_password", created ? "Compte créé" : "Mot de passe réinitialisé",
+             data, created ? 201 : 200);
+}
+
+}  // namespace
+
+void RegisterAdminPages(Router& router, Deps& deps) {
+  // Structures: administrators only.
+  router.Page(Method::kGet, "/admin/structures", "admin.structures.list",
+              Permission::kManageStructures, [&deps](RequestContext& ctx) {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto& s : deps.structures.List(ctx.actor)) {
+                  list.push_back(StructureJson(s));
+                }
+                RenderPage(ctx, deps, "structures", "Structures",
+                           {{"structures", list}, {"empty", list.empty()}});
+              });
+
+  router.Page(Method::kGet, "/admin/structures/nouvelle", "admin.structures.new",
+              Permission::kManageStructures, [&deps](RequestContext& ctx) {
+                RenderStructureForm(ctx, deps, domain::StructureInput{"", "", "partenaire", ""}, {},
+                                    std::nullopt, 200);
+              });
+
+  router.Page(Method::kPost, "/admin/structures/nouvelle", "admin.structures.create",
+              Permission::kManageStructures, [&deps](RequestContext& ctx) {
+                domain::StructureInput in = ReadStructure(Form(ctx.req));
+                const auto result = deps.structures.Create(ctx.actor, in);
+                if (!result.errors.empty()) {
+                  RenderStructureForm(ctx, deps, in, result.errors, std::nullopt, 422);
+                  return;
+                }
+                Redirect(ctx, "/admin/structures", "structure_created");
+              });
+
+  router.Page(Method::kGet, R"(/admin/structures/(\d+))", "admin.structures.edit",
+              Permission::kManageStructures, [&deps](RequestContext& ctx) {
+                const auto s = deps.structures.Get(ctx.actor, ParseId(ctx.req.matches[1]));
+                domain::StructureInput in{
+                    s.code, s.name, std::string(domain::StructureKindCode(s.kind)), s.territory};
+                RenderStructureForm(ctx, deps, in, {}, s, 200);
+              });
+
+  router.Page(Method::kPost, R"(/admin/structures/(\d+))", "admin.structures.update",
+              Permission::kManageStructures, [&deps](RequestContext& ctx) {
+                const auto id = ParseId(ctx.req.matches[1]);
+                const auto existing = deps.structures.Get(ctx.actor, id);
+                domain::StructureInput in = ReadStructure(Form(ctx.req));
+                const auto result = deps.structures.Update(ctx.actor, id, in);
+                if (!result.errors.empty()) {
+                  RenderStructureForm(ctx, deps, in, result.errors, existing, 422);
+                  return;
+                }
+                Redirect(ctx, "/admin/structures", "structure_saved");
+              });
+
+  router.Page(Method::kPost, R"(/admin/structures/(\d+)/activation)", "admin.structures.activation",
+              Permission::kManageStructures, [&deps](RequestContext& ctx) {
+                const bool active = Form(ctx.req).Get("active") == "1";
+                deps.structures.SetActive(ctx.actor, ParseId(ctx.req.matches[1]), active);
+                Redirect(ctx, "/admin/structures",
+                         active ? "structure_enabled" : "structure_disabled");
+              });
+
+  // Accounts: administrators for all, coordinators for their team (scoped by the service).
+  router.Page(Method::kGet, "/admin/utilisateurs", "admin.users.list", Permission::kManageUsers,
+              [&deps](RequestContext& ctx) {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto& u : deps.users.List(ctx.actor)) {
+                  list.push_back(UserJson(u));
+                }
+                const bool is_admin = ctx.actor.role == domain::Role::kAdmin;
+                RenderPage(ctx, deps, "users", is_admin ? "Comptes" : "Mon équipe",
+                           {{"users", list}, {"empty", list.empty()}, {"is_admin", is_admin}});
+              });
+
+  router.Page(Method::kGet, "/admin/utilisateurs/nouveau", "admin.users.new",
+              Permission::kManageUsers, [&deps](RequestContext& ctx) {
+                domain::UserInput in;
+                in.role = "intervenant";
+                if (ctx.actor.role == domain::Role::kCoordinateur) {
+                  for (const auto& s : deps.users.AssignableStructures(ctx.actor)) {
+                    in.structure_code = s.code;
+                  }
+                }
+                RenderUserForm(ctx, deps, in, {}, std::nullopt, 200);
+              });
+
+  router.Page(Method::kPost, "/admin/utilisateurs/nouveau", "admin.users.create",
+              Permission::kManageUsers, [&deps](RequestContext& ctx) {
+                domain::UserInput in = ReadUser(Form(ctx.req));
+                const auto result = deps.users.Create(ctx.actor, in, std::nullopt);
+                if (!result.errors.empty()) {
+                  RenderUserForm(ctx, deps, in, result.errors, std::nullopt, 422);
+                  return;
+                }
+                RenderTemporaryPassword(ctx, deps, deps.users.Get(ctx.actor, result.id),
+                                        result.temporary_password, true);
+              });
+
+  router.Page(Method::kGet, R"(/admin/utilisateurs/(\d+))", "admin.users.edit",
+              Permission::kManageUsers, [&deps](RequestContext& ctx) {
+                const auto user = deps.users.Get(ctx.actor, ParseId(ctx.req.matches[1]));
+                RenderUserForm(ctx, deps, InputOf(user, deps.users.AssignableStructures(ctx.actor)),
+                               {}, user, 200);
+              });
+
+  router.Page(Method::kPost, R"(/admin/utilisateurs/(\d+))", "admin.users.update",
+              Permission::kManageUsers, [&deps](RequestContext& ctx) {
+                const auto id = ParseId(ctx.req.matches[1]);
+                const auto existing = deps.users.Get(ctx.actor, id);
+                domain::UserInput in = ReadUser(Form(ctx.req));
+                const auto result = deps.users.Update(ctx.actor, id, in);
+                if (!result.errors.empty()) {
+                  RenderUserForm(ctx, deps, in, result.errors, existing, 422);
+                  return;
+                }
+                Redirect(ctx, "/admin/utilisateurs", "user_saved");
+              });
+
+  router.Page(Method::kPost, R"(/admin/utilisateurs/(\d+)/activation)", "admin.users.activation",
+              Permission::kManageUsers, [&deps](RequestContext& ctx) {
+                const bool active = Form(ctx.req).Get("active") == "1";
+                deps.users.SetActive(ctx.actor, ParseId(ctx.req.matches[1]), active);
+                Redirect(ctx, "/admin/utilisateurs", active ? "user_enabled" : "user_disabled");
+              });
+
+  router.Page(Method::kPost, R"(/admin/utilisateurs/(\d+)/mot-de-passe)",
+              "admin.users.reset_password", Permission::kManageUsers, [&deps](RequestContext& ctx) {
+                const auto id = ParseId(ctx.req.matches[1]);
+                const std::string temporary = deps.users.ResetPassword(ctx.actor, id);
+                RenderTemporaryPassword(ctx, deps, deps.users.Get(ctx.actor, id), temporary, false);
+              });
+
+  // Audit trail: administrators.
+  router.Page(
+      Method::kGet, "/admin/journal", "admin.audit", Permission::kViewAudit,
+      [&deps](RequestContext& ctx) {
+        constexpr int kPageSize = 50;
+        int page = 1;
+        const std::string page_param = ctx.req.get_param_value("page");
+        if (!page_param.empty() && page_param.size() < 6 &&
+            page_param.find_first_not_of("0123456789") == std::string::npos) {
+          page = std::max(1, std::stoi(page_param));
+        }
+        service::AuditFilter filter;
+        filter.limit = kPageSize + 1;
+        filter.offset = (page - 1) * kPageSize;
+        auto events = deps.audit.List(ctx.actor, filter);
+        const bool has_next = static_cast<int>(events.size()) > kPageSize;
+        if (has_next) {
+          events.pop_back();
+        }
+        nlohmann::json rows = nlohmann::json::array();
+        for (const auto& e : events) {
+          rows.push_back(
+              {{"id", e.id},
+               {"at", paris::FormatDateTime(e.at)},
+               {"actor",
+                e.actor_user_id ? "compte n° " + std::to_string(*e.actor_user_id) : e.actor_label},
+               {"action", e.action},
+               {"record", e.record_type + (e.record_id.empty() ? "" : " n° " + e.record_id)},
+               {"outcome", e.outcome},
+               {"failure", e.outcome != "success"},
+               {"detail", e.detail},
+               {"request_id", e.request_id}});
+        }
+        nlohmann::json data{{"events", rows}, {"empty", rows.empty()}, {"page", page}};
+        if (page > 1) {
+          data["prev_href"] = "/admin/journal?page=" + std::to_string(page - 1);
+        }
+        if (has_next) {
+          data["next_href"] = "/admin/journal?page=" + std::to_string(page + 1);
+        }
+        RenderPage(ctx, deps, "audit", "Journal d’audit", data);
+      });
+}
+
+}  // namespace allervers::web

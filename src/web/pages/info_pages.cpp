@@ -1,0 +1,79 @@
+#include <nlohmann/json.hpp>
+
+#include "common/time.hpp"
+#include "service/permissions.hpp"
+#include "web/pages/pages.hpp"
+#include "web/view.hpp"
+
+namespace allervers::web {
+namespace {
+
+using service::Permission;
+
+// What each role finds on its home page: the first steps of its daily work.
+nlohmann::json RoleIntro(domain::Role role) {
+  switch (role) {
+    case domain::Role::kIntervenant:
+      return "Retrouvez ici les personnes qui vous sont confiées, vos rendez-vous et vos démarches "
+             "en cours.";
+    case domain::Role::kCoordinateur:
+      return "Répartissez les fiches de liaison reçues, suivez l’activité de l’équipe et préparez "
+             "les bilans.";
+    case domain::Role::kPrescripteur:
+      return "Orientez une personne vers l’équipe mobile numérique et suivez les fiches de liaison "
+             "de votre "
+             "structure.";
+    case domain::Role::kPilote:
+      return "Consultez les indicateurs de l’action et les bilans trimestriels.";
+    case domain::Role::kAdmin:
+      return "Gérez les structures, les comptes et les référentiels de la plateforme.";
+  }
+  return "";
+}
+
+}  // namespace
+
+void RegisterInfoPages(Router& router, Deps& deps) {
+  router.Page(Method::kGet, "/", "home", Permission::kSignedIn, [&deps](RequestContext& ctx) {
+    const auto& user = ctx.session->user;
+    nlohmann::json data;
+    data["display_name"] = user.display_name;
+    data["intro"] = RoleIntro(user.role);
+    data["role_label"] = std::string(domain::RoleLabel(user.role));
+    data["structure_name"] = user.structure_name;
+    nlohmann::json links = nlohmann::json::array();
+    if (service::Allows(ctx.actor, Permission::kManageStructures)) {
+      links.push_back(
+          {{"href", "/admin/structures"},
+           {"label", "Structures"},
+           {"text", "L’opérateur, les territoires du service social et les partenaires."}});
+    }
+    if (service::Allows(ctx.actor, Permission::kManageUsers)) {
+      links.push_back({{"href", "/admin/utilisateurs"},
+                       {"label", user.role == domain::Role::kAdmin ? "Comptes" : "Mon équipe"},
+                       {"text", "Créer, modifier et désactiver des comptes."}});
+    }
+    if (service::Allows(ctx.actor, Permission::kViewAudit)) {
+      links.push_back({{"href", "/admin/journal"},
+                       {"label", "Journal d’audit"},
+                       {"text", "Qui a fait quoi, et quand."}});
+    }
+    links.push_back({{"href", "/mot-de-passe"},
+                     {"label", "Mon mot de passe"},
+                     {"text", "Changer votre mot de passe."}});
+    data["links"] = links;
+    RenderPage(ctx, deps, "home", "Accueil", data);
+  });
+
+  router.Page(Method::kGet, "/accessibilite", "info.accessibility", Permission::kPublic,
+              [&deps](RequestContext& ctx) {
+                RenderPage(ctx, deps, "accessibility", "Accessibilité", {});
+              });
+
+  router.Page(Method::kGet, "/confidentialite", "info.privacy", Permission::kPublic,
+              [&deps](RequestContext& ctx) {
+                RenderPage(ctx, deps, "privacy", "Mentions légales et données personnelles", {});
+              });
+}
+
+}  // namespace allervers::web

@@ -1,0 +1,203 @@
+#include "web/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "common/error.hpp"
+#include "web/cookies.hpp"
+#include "web/forms.hpp"
+#include "web/http_error.hpp"
+#include "web/view.hpp"
+
+namespace allervers::web {
+namespace {
+
+std::string ClientAddress(const httplib::Request& req, bool trust_proxy) {
+  if (trust_proxy) {
+    // The proxy appends the address it saw; earlier entries are client-supplied.
+    std::string forwarded = req.get_header_value("X-Forwarded-For");
+    if (!forwarded.empty()) {
+      const auto comma = forwarded.rfind(',');
+      std::string last = comma == std::string::npos ? forwarded : forwarded.substr(comma + 1);
+      while (!last.empty() && last.front() == ' ') {
+        last.erase(0, 1);
+      }
+      if (!last.empty() && last.size() <= 64) {
+        return last;
+      }
+    }
+  }
+  return req.remote_addr;
+}
+
+bool IsStateChanging(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+// Only same-site relative paths are followed after sign-in, never another origin.
+bool IsSafeLocalPath(const std::string& path) {
+  return !path.empty() && path.front() == '/' &&
+         (path.size() == 1 || (path[1] != '/' && path[1] != '\\'));
+}
+
+}  // namespace
+
+long long ParseId(const std::string& digits) {
+  if (digits.empty() || digits.size() > 18) {
+    throw Error(ErrorCode::kNotFound, "Cette page n’existe pas.");
+  }
+  long long value = 0;
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9') {
+      throw Error(ErrorCode::kNotFound, "Cette page n’existe pas.");
+    }
+    value = value * 10 + (ch - '0');
+  }
+  return value;
+}
+
+void Router::Page(Method method, const std::string& pattern, std::string name,
+                  service::Permission permission, Handler handler) {
+  auto route = std::make_shared<Route>(Route{std::move(name), permission, std::move(handler)});
+  auto fn = [this, route](const httplib::Request& req, httplib::Response& res) {
+    Handle(req, res, *route);
+  };
+  if (method == Method::kGet) {
+    server_.Get(pattern, fn);
+  } else {
+    server_.Post(pattern, fn);
+  }
+}
+
+void Router::Prepare(RequestContext& ctx) {
+  ctx.request_id = deps_.tokens.NewToken(9);
+  ctx.ip = ClientAddress(ctx.req, deps_.trust_proxy);
+  ctx.secure =
+      deps_.tls || (deps_.trust_proxy && ctx.req.get_header_value("X-Forwarded-Proto") == "https");
+  ctx.actor = service::Actor::Anonymous(ctx.request_id, ctx.ip);
+  ctx.res.set_header("X-Request-Id", ctx.request_id);
+  if (ctx.secure) {
+    ctx.res.set_header("Strict-Transport-Security", "max-age=31536000");
+  }
+  ctx.res.set_header("Cache-Control", "no-store");
+  if (auto flash = ReadCookie(ctx.req, kFlashCookie); flash && flash->size() <= 40) {
+    ctx.flash = *flash;
+  }
+  if (auto token = ReadCookie(ctx.req, kSessionCookie)) {
+    ctx.session = deps_.auth.Authenticate(*token);
+    if (ctx.session) {
+      ctx.actor = service::Actor::ForUser(ctx.session->user, ctx.request_id, ctx.ip);
+      ctx.csrf_token = ctx.session->csrf_token;
+    } else {
+      SetCookie(ctx.res, kSessionCookie, "", ctx.secure, CookieLife::kExpireNow);
+    }
+  }
+  if (!ctx.session) {
+    // Anonymous forms (sign-in) are protected by a double-submit token.
+    auto pre = ReadCookie(ctx.req, kPreSessionCsrfCookie);
+    if (pre && pre->size() >= 20 && pre->size() <= 64) {
+      ctx.csrf_token = *pre;
+    } else {
+      ctx.csrf_token = deps_.tokens.NewToken(24);
+      SetCookie(ctx.res, kPreSessionCsrfCookie, ctx.csrf_token, ctx.secure);
+    }
+  }
+}
+
+void Router::Handle(const httplib::Request& req, httplib::Response& res, const Route& route) {
+  const auto started = std::chrono::steady_clock::now();
+  RequestContext ctx(req, res);
+  ctx.route = route.name;
+  try {
+    Prepare(ctx);
+    const bool is_public = route.permission == service::Permission::kPublic;
+    if (!is_public && !ctx.session) {
+      const bool had_cookie = ReadCookie(req, kSessionCookie).has_value();
+      std::string target = "/connexion";
+      if (req.method == "GET" && IsSafeLocalPath(req.path) && req.path != "/") {
+        target += "?suite=" + UrlEncode(req.path);
+      }
+      Redirect(ctx, target, had_cookie ? "session_expired" : "");
+    } else if (ctx.session && ctx.session->user.must_change_password &&
+               route.name != "auth.password" && route.name != "auth.sign_out" && !is_public) {
+      Redirect(ctx, "/mot-de-passe", "must_change_password");
+    } else if (IsStateChanging(req.method) &&
+               !deps_.tokens.Equal(Form(req).Get("_csrf"), ctx.csrf_token)) {
+      RenderError(
+          ctx, deps_, 403,
+          "Cette page a expiré ou n’a pas été envoyée depuis Allervers. Revenez en arrière, "
+          "rechargez la page et recommencez.");
+    } else if (!service::Allows(ctx.actor, route.permission)) {
+      RenderError(ctx, deps_, 403, "Votre rôle ne donne pas accès à cette page.");
+    } else {
+      route.handler(ctx);
+    }
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kInternal || e.code() == ErrorCode::kUnavailable) {
+      spdlog::error("event=http.error route={} request_id={} code={} detail=\"{}\"", ctx.route,
+                    ctx.request_id, ErrorCodeName(e.code()), e.what());
+    }
+    if (e.code() == ErrorCode::kUnauthenticated && !req.path.starts_with("/api/")) {
+      Redirect(ctx, "/connexion");
+    } else {
+      RenderError(ctx, deps_, HttpStatus(e.code()), e.public_message());
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("event=http.error route={} request_id={} code=internal detail=\"{}\"", ctx.route,
+                  ctx.request_id, e.what());
+    RenderError(ctx, deps_, 500,
+                "Une erreur inattendue s’est produite. Rien n’a été perdu de ce qui était déjà "
+                "enregistré.");
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  spdlog::info(
+      "event=http.request method={} route={} status={} duration_ms={:.2f} request_id={} user={}",
+      req.method, ctx.route, res.status, static_cast<double>(elapsed.count()) / 1000.0,
+      ctx.request_id, ctx.actor.is_user() ? std::to_string(ctx.actor.user_id) : "-");
+}
+
+void Router::InstallFallbacks() {
+  server_.set_exception_handler(
+      [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string detail = "unknown exception";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          detail = e.what();
+        } catch (...) {
+          detail = "non-standard exception";
+        }
+        spdlog::error("event=http.unhandled_exception path_length={} detail=\"{}\"",
+                      req.path.size(), detail);
+        RequestContext ctx(req, res);
+        ctx.request_id = deps_.tokens.NewToken(9);
+        RenderError(ctx, deps_, 500, "Une erreur inattendue s’est produite.");
+      });
+  server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) {
+      return;  // a handler already wrote its own error body
+    }
+    RequestContext ctx(req, res);
+    ctx.request_id = deps_.tokens.NewToken(9);
+    ctx.route = "fallback";
+    const int status = res.status;
+    std::string message = "Cette page n’existe pas. Vérifiez l’adresse ou revenez à l’accueil.";
+    if (status == 413) {
+      message = "L’envoi est trop volumineux. Réduisez la taille des fichiers ou du texte.";
+    } else if (status == 400) {
+      message = "La demande n’a pas pu être lue. Rechargez la page et recommencez.";
+    } else if (status == 405) {
+      message = "Cette action n’est pas permise à cette adresse.";
+    } else if (status >= 500) {
+      message = "Une erreur inattendue s’est produite.";
+    }
+    // Render without the session: the fallback must work even if the database does not.
+    RenderError(ctx, deps_, status, message);
+    spdlog::info("event=http.request method={} route=fallback status={} request_id={}", req.method,
+                 status, ctx.request_id);
+  });
+}
+
+}  // namespace allervers::web

@@ -1,0 +1,102 @@
+#include "web/server.hpp"
+
+#include <httplib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "web/pages/pages.hpp"
+#include "web/router.hpp"
+
+namespace allervers::web {
+
+WebServer::WebServer(Deps& deps, ServerOptions options)
+    : deps_(deps), options_(std::move(options)) {
+  if (!options_.tls_cert.empty()) {
+    server_ =
+        std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
+    if (!server_->is_valid()) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "Certificat ou clé TLS illisible : " + options_.tls_cert);
+    }
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& svr = *server_;
+
+  const int threads = std::max(2, options_.threads);
+  svr.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
+  svr.set_payload_max_length(options_.max_body_bytes);
+  svr.set_read_timeout(10, 0);
+  svr.set_write_timeout(10, 0);
+  svr.set_keep_alive_timeout(3);
+  svr.set_keep_alive_max_count(100);
+  svr.set_default_headers({
+      {"Content-Security-Policy", kContentSecurityPolicy},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "same-origin"},
+      {"X-Frame-Options", "DENY"},
+      {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  });
+
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind a port already in use
+  // and silently share its traffic. Only SO_REUSEADDR: a busy port is then an error.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+
+  svr.set_file_extension_and_mimetype_mapping("woff2", "font/woff2");
+  svr.set_file_extension_and_mimetype_mapping("svg", "image/svg+xml");
+  // Static URLs carry ?v=<content hash>, so browsers may keep them for a day without asking.
+  const httplib::Headers cache{{"Cache-Control", "public, max-age=86400"}};
+  if (!options_.fonts_dir.empty()) {
+    svr.set_mount_point("/static/fonts", options_.fonts_dir.string(), cache);
+  }
+  svr.set_mount_point("/static", options_.static_dir.string(), cache);
+
+  // Health check: unauthenticated by design, holds no data, checks the database.
+  svr.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    const bool ok = deps_.health_check ? deps_.health_check() : true;
+    res.status = ok ? 200 : 503;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(ok ? R"({"status":"ok"})" : R"({"status":"unavailable"})", "application/json");
+  });
+
+  router_ = std::make_unique<Router>(svr, deps_);
+  RegisterAuthPages(*router_, deps_);
+  RegisterInfoPages(*router_, deps_);
+  RegisterAdminPages(*router_, deps_);
+  router_->InstallFallbacks();
+}
+
+WebServer::~WebServer() = default;
+
+int WebServer::Bind(const std::string& host, int port) {
+  int bound = port;
+  if (port == 0) {
+    bound = server_->bind_to_any_port(host);
+    if (bound < 0) {
+      bound = -1;
+    }
+  } else if (!server_->bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound < 0) {
+    throw Error(ErrorCode::kUnavailable, "Impossible d’écouter sur " + host + ":" +
+                                             std::to_string(port) +
+                                             " : adresse déjà utilisée ou non autorisée");
+  }
+  return bound;
+}
+
+bool WebServer::Serve() { return server_->listen_after_bind(); }
+
+void WebServer::Stop() { server_->stop(); }
+
+}  // namespace allervers::web

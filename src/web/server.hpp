@@ -1,0 +1,54 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "web/deps.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace allervers::web {
+class Router;
+}
+
+namespace allervers::web {
+
+struct ServerOptions {
+  std::filesystem::path static_dir;
+  std::filesystem::path fonts_dir;  // the Atkinson Hyperlegible web fonts, mounted at /static/fonts
+  int threads = 8;
+  std::size_t max_body_bytes = 10 * 1024 * 1024;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+/// The HTTP server: routes, static files, limits, security headers.
+class WebServer {
+ public:
+  WebServer(Deps& deps, ServerOptions options);
+  ~WebServer();
+
+  /// Binds `host:port` (port 0: any free port). Returns the port, or throws
+  /// Error(kUnavailable) with a clear message when the address is in use.
+  int Bind(const std::string& host, int port);
+  /// Serves until Stop(); returns false when the loop ended on an error.
+  bool Serve();
+  void Stop();
+
+ private:
+  Deps& deps_;
+  ServerOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Router> router_;  // its handlers are called by server_, so it lives as long
+};
+
+/// Security headers sent with every response: a strict CSP without inline script or style.
+inline constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src "
+    "'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+}  // namespace allervers::web

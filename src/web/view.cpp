@@ -1,0 +1,177 @@
+#include "web/view.hpp"
+
+#include <array>
+
+#include "service/permissions.hpp"
+#include "web/cookies.hpp"
+#include "web/http_error.hpp"
+
+namespace allervers::web {
+namespace {
+
+struct NavItem {
+  const char* label;
+  const char* href;
+  service::Permission permission;
+};
+
+// The navigation, filtered per role by the permissions module.
+constexpr std::array<NavItem, 4> kNav = {{
+    {"Accueil", "/", service::Permission::kSignedIn},
+    {"Structures", "/admin/structures", service::Permission::kManageStructures},
+    {"Comptes", "/admin/utilisateurs", service::Permission::kManageUsers},
+    {"Journal d’audit", "/admin/journal", service::Permission::kViewAudit},
+}};
+
+struct Flash {
+  std::string_view code;
+  std::string_view message;
+};
+
+// Messages carried across a redirect by code: the cookie never holds free text.
+constexpr std::array<Flash, 12> kFlashes = {{
+    {"signed_out", "Vous êtes déconnecté·e."},
+    {"password_changed", "Votre mot de passe a été changé."},
+    {"structure_created", "La structure a été créée."},
+    {"structure_saved", "La structure a été enregistrée."},
+    {"structure_disabled", "La structure a été désactivée."},
+    {"structure_enabled", "La structure a été réactivée."},
+    {"user_saved", "Le compte a été enregistré."},
+    {"user_disabled", "Le compte a été désactivé et ses sessions fermées."},
+    {"user_enabled", "Le compte a été réactivé."},
+    {"session_expired", "Votre session a expiré. Connectez-vous à nouveau."},
+    {"must_change_password", "Choisissez un mot de passe personnel avant de continuer."},
+    {"signed_in", "Vous êtes connecté·e."},
+}};
+
+std::string_view FlashMessage(std::string_view code) {
+  for (const auto& f : kFlashes) {
+    if (f.code == code) {
+      return f.message;
+    }
+  }
+  return {};
+}
+
+bool IsCurrent(const std::string& path, std::string_view href) {
+  if (href == "/") {
+    return path == "/";
+  }
+  return path.starts_with(href);
+}
+
+nlohmann::json LayoutData(const RequestContext& ctx, const Deps& deps, std::string_view title) {
+  nlohmann::json layout;
+  layout["page_title"] = title;
+  layout["csrf_token"] = ctx.csrf_token;
+  layout["asset_version"] = deps.asset_version;
+  layout["request_id"] = ctx.request_id;
+  if (ctx.session) {
+    const auto& u = ctx.session->user;
+    layout["current_user"] = {{"display_name", u.display_name},
+                      {"role_label", std::string(domain::RoleLabel(u.role))},
+                      {"structure_name", u.structure_name}};
+    nlohmann::json nav = nlohmann::json::array();
+    if (!u.must_change_password) {
+      for (const auto& item : kNav) {
+        if (service::Allows(ctx.actor, item.permission)) {
+          nav.push_back({{"label", item.label},
+                         {"href", item.href},
+                         {"current", IsCurrent(ctx.req.path, item.href)}});
+        }
+      }
+    }
+    layout["has_nav"] = !nav.empty();
+    layout["nav"] = nav;
+  }
+  if (auto message = FlashMessage(ctx.flash); !message.empty()) {
+    layout["flash"] = message;
+  }
+  return layout;
+}
+
+}  // namespace
+
+std::string FieldId(std::string_view field) {
+  std::string id = "f-";
+  for (char ch : field) {
+    id.push_back(ch == '.' || ch == '[' || ch == ']' ? '-' : ch);
+  }
+  return id;
+}
+
+nlohmann::json ErrorSummary(const domain::FieldErrors& errors) {
+  nlohmann::json out;
+  nlohmann::json list = nlohmann::json::array();
+  nlohmann::json by_field = nlohmann::json::object();
+  for (const auto& e : errors) {
+    list.push_back(
+        {{"field", e.field}, {"message", e.message}, {"anchor", "#" + FieldId(e.field)}});
+    if (!by_field.contains(e.field)) {
+      by_field[e.field] = e.message;
+    }
+  }
+  out["errors"] = list;
+  out["field_errors"] = by_field;
+  out["has_errors"] = !errors.empty();
+  out["error_count"] = errors.size();
+  out["error_count_plural"] = errors.size() > 1;
+  return out;
+}
+
+void RenderPage(RequestContext& ctx, const Deps& deps, std::string_view page,
+                std::string_view title, nlohmann::json data, int status) {
+  nlohmann::json merged = LayoutData(ctx, deps, title);
+  if (data.is_object()) {
+    for (auto& [key, value] : data.items()) {
+      merged[key] = std::move(value);
+    }
+  }
+  if (!ctx.flash.empty()) {
+    SetCookie(ctx.res, kFlashCookie, "", ctx.secure, CookieLife::kExpireNow);
+  }
+  ctx.res.status = status;
+  ctx.res.set_content(deps.templates.RenderPage(page, merged), "text/html; charset=utf-8");
+}
+
+void RenderError(RequestContext& ctx, const Deps& deps, int status, const std::string& message) {
+  ctx.res.status = status;
+  if (ctx.req.path.starts_with("/api/")) {
+    nlohmann::json body;
+    const char* code = status == 404   ? "not_found"
+                       : status == 401 ? "unauthenticated"
+                       : status == 403 ? "permission_denied"
+                       : status == 409 ? "conflict"
+                       : status == 413 ? "payload_too_large"
+                       : status == 503 ? "unavailable"
+                       : status >= 500 ? "internal"
+                                       : "invalid_argument";
+    body["error"] = {{"code", code}, {"message", message}, {"request_id", ctx.request_id}};
+    ctx.res.set_content(body.dump(), "application/json; charset=utf-8");
+    return;
+  }
+  nlohmann::json data;
+  data["status"] = status;
+  data["title"] = StatusTitle(status);
+  data["message"] = message;
+  data["not_found"] = status == 404;
+  data["forbidden"] = status == 403;
+  ctx.res.set_content(deps.templates.RenderPage("error",
+                                                [&] {
+                                                  nlohmann::json merged =
+                                                      LayoutData(ctx, deps, StatusTitle(status));
+                                                  merged.update(data);
+                                                  return merged;
+                                                }()),
+                      "text/html; charset=utf-8");
+}
+
+void Redirect(RequestContext& ctx, const std::string& location, std::string_view flash_code) {
+  ctx.res.status = 303;
+  ctx.res.set_header("Location", location);
+  if (!flash_code.empty()) {
+    SetCookie(ctx.res, kFlashCookie, flash_code, ctx.secure);
+  }
+}
+
+}  // namespace allervers::web

@@ -1,0 +1,221 @@
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <soci/soci.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "support/test_db.hpp"
+
+namespace allervers::testing {
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char ch : s) {
+    q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  }
+  return q + "'";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliResult Run(const std::vector<std::string>& args, const std::string& input = "") {
+    std::string cmd = "ALLERVERS_FAST_PASSWORD_HASHING=1 " + Quote(ALLERVERS_BINARY);
+    if (std::find(args.begin(), args.end(), "--database") == args.end()) {
+      cmd += " --database " + Quote("sqlite:" + (dir_.path() / "cli.db").string());
+    }
+    for (const auto& a : args) {
+      cmd += " " + Quote(a);
+    }
+    std::ofstream(dir_.path() / "stdin") << input;
+    cmd += " < " + Quote((dir_.path() / "stdin").string()) + " > " +
+           Quote((dir_.path() / "out").string()) + " 2> " + Quote((dir_.path() / "err").string());
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(dir_.path() / "out");
+    r.err = Slurp(dir_.path() / "err");
+    return r;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, MigrateIsIdempotent) {
+  auto first = Run({"migrate"});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("0001_foundation"), std::string::npos);
+  auto second = Run({"migrate"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.out.find("déjà à jour"), std::string::npos);
+}
+
+TEST_F(CliTest, DemoFillsANewDatabaseOnlyOnce) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  auto demo = Run({"demo"});
+  EXPECT_EQ(demo.exit_code, 0) << demo.err;
+  for (const char* email : {"admin@allervers.example", "coordination@emn-cergy.example",
+                            "yanis.benali@emn-cergy.example", "as.cergy@ssd95.example",
+                            "responsable.territoire@ssd95.example"}) {
+    EXPECT_NE(demo.out.find(email), std::string::npos) << email;
+  }
+  auto again = Run({"demo"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("déjà présentes"), std::string::npos);
+}
+
+TEST_F(CliTest, DemoRefusesADatabaseWithOtherData) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(
+      Run({"structure", "add", "--code", "SSD-X", "--name", "SSD X", "--kind", "ssd"}).exit_code,
+      0);
+  auto demo = Run({"demo"});
+  EXPECT_EQ(demo.exit_code, 1);
+  EXPECT_NE(demo.err.find("base neuve"), std::string::npos);
+}
+
+TEST_F(CliTest, StructuresAndUsersAreManagedWithClearErrors) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  auto bad_kind = Run({"structure", "add", "--code", "X", "--name", "X", "--kind", "mairie"});
+  EXPECT_EQ(bad_kind.exit_code, 1);
+  EXPECT_NE(bad_kind.err.find("kind"), std::string::npos);
+  ASSERT_EQ(Run({"structure", "add", "--code", "EMN", "--name", "Équipe", "--kind", "operateur",
+                 "--territory", "Cergy"})
+                .exit_code,
+            0);
+  EXPECT_NE(Run({"structure", "list"}).out.find("EMN\toperateur"), std::string::npos);
+
+  auto bad_role =
+      Run({"user", "add", "--email", "a@b.fr", "--name", "A", "--role", "chef", "--password-stdin"},
+          "un mot de passe très solide\n");
+  EXPECT_EQ(bad_role.exit_code, 1);
+  EXPECT_NE(bad_role.err.find("rôle"), std::string::npos);
+
+  auto no_structure = Run({"user", "add", "--email", "a@b.fr", "--name", "A", "--role",
+                           "intervenant", "--structure", "NOPE", "--password-stdin"},
+                          "un mot de passe très solide\n");
+  EXPECT_EQ(no_structure.exit_code, 1);
+  EXPECT_NE(no_structure.err.find("structure"), std::string::npos);
+
+  auto weak = Run({"user", "add", "--email", "a@b.fr", "--name", "A", "--role", "intervenant",
+                   "--structure", "EMN", "--password-stdin"},
+                  "motdepasse123\n");
+  EXPECT_EQ(weak.exit_code, 1);
+  EXPECT_NE(weak.err.find("courant"), std::string::npos);
+
+  auto no_password = Run({"user", "add", "--email", "a@b.fr", "--name", "A", "--role",
+                          "intervenant", "--structure", "EMN"});
+  EXPECT_EQ(no_password.exit_code, 1) << "no terminal to prompt on";
+  EXPECT_NE(no_password.err.find("--password-stdin"), std::string::npos);
+
+  auto ok = Run({"user", "add", "--email", "A@B.fr", "--name", "Anne Bé", "--role", "intervenant",
+                 "--structure", "EMN", "--fte", "0.5", "--password-stdin"},
+                "un mot de passe très solide\n");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(Run({"user", "list"}).out.find("a@b.fr\tintervenant"), std::string::npos);
+
+  auto reset = Run({"user", "reset-password", "--email", "a@b.fr", "--password-stdin"},
+                   "encore un autre mot de passe\n");
+  EXPECT_EQ(reset.exit_code, 0) << reset.err;
+  auto disable = Run({"user", "disable", "--email", "a@b.fr"});
+  EXPECT_EQ(disable.exit_code, 0);
+  EXPECT_NE(Run({"user", "list"}).out.find("désactivé"), std::string::npos);
+  auto unknown = Run({"user", "disable", "--email", "nobody@b.fr"});
+  EXPECT_EQ(unknown.exit_code, 1);
+}
+
+TEST_F(CliTest, PasswordsAreNeverTakenFromTheCommandLine) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  auto r = Run({"user", "add", "--email", "a@b.fr", "--name", "A", "--role", "admin", "--password",
+                "secret secret"});
+  EXPECT_NE(r.exit_code, 0);
+}
+
+TEST_F(CliTest, BadDatabaseUrlsFailInOneLine) {
+  auto r = Run({"--database", "mysql://x", "migrate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("sqlite:CHEMIN"), std::string::npos);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+  auto unreachable = Run({"--database", "postgresql://nobody@127.0.0.1:1/none", "migrate"});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("Impossible d’ouvrir la base"), std::string::npos);
+  EXPECT_EQ(std::count(unreachable.err.begin(), unreachable.err.end(), '\n'), 1);
+}
+
+TEST_F(CliTest, ServeRefusesAnUnmigratedOrNewerDatabase) {
+  auto unmigrated = Run({"--listen", "127.0.0.1:0", "serve"});
+  EXPECT_EQ(unmigrated.exit_code, 1);
+  EXPECT_NE(unmigrated.err.find("allervers migrate"), std::string::npos);
+
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  storage::Database db(storage::DatabaseUrl::Parse("sqlite:" + (dir_.path() / "cli.db").string()),
+                       {1});
+  db.WithSession([&](soci::session& sql) {
+    db.ExecuteScript(sql,
+                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, "
+                     "'9999_future', 0)");
+  });
+  auto newer = Run({"--listen", "127.0.0.1:0", "serve"});
+  EXPECT_EQ(newer.exit_code, 1);
+  EXPECT_NE(newer.err.find("plus récente"), std::string::npos);
+}
+
+TEST_F(CliTest, ServeReportsABusyPort) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  const int sock = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ASSERT_EQ(bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(sock, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  auto r = Run({"--listen", "127.0.0.1:" + std::to_string(port), "serve"});
+  close(sock);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Impossible d’écouter"), std::string::npos);
+}
+
+TEST_F(CliTest, EveryCommandHasHelp) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"serve", "--help"},
+                                             {"migrate", "--help"},
+                                             {"demo", "--help"},
+                                             {"structure", "add", "--help"},
+                                             {"user", "add", "--help"},
+                                             {"user", "reset-password", "--help"}}) {
+    auto r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0];
+    EXPECT_FALSE(r.out.empty()) << args[0];
+  }
+}
+
+TEST_F(CliTest, UnknownCommandsAndOptionsFail) {
+  EXPECT_NE(Run({"explode"}).exit_code, 0);
+  EXPECT_NE(Run({"user", "add", "--email"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace allervers::testing

@@ -1,0 +1,96 @@
+#include "support/test_db.hpp"
+
+#include <soci/soci.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "storage/migrations.hpp"
+
+namespace allervers::testing {
+namespace {
+
+std::string RandomSuffix() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static const char* kChars = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string s;
+  for (int i = 0; i < 10; ++i) {
+    s.push_back(kChars[rng() % 36]);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string BackendName(const ::testing::TestParamInfo<TestBackend>& info) {
+  return info.param == TestBackend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+std::filesystem::path SourceDir() { return ALLERVERS_SOURCE_DIR; }
+
+TempDir::TempDir() {
+  path_ = std::filesystem::temp_directory_path() / ("allervers-test-" + RandomSuffix());
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::unique_ptr<TestDatabase> TestDatabase::Create(TestBackend backend, bool migrate) {
+  std::unique_ptr<TestDatabase> t(new TestDatabase());
+  t->backend_ = backend;
+  if (backend == TestBackend::kSqlite) {
+    t->dir_ = std::filesystem::temp_directory_path() / ("allervers-db-" + RandomSuffix());
+    std::filesystem::create_directories(t->dir_);
+    t->url_ = "sqlite:" + (t->dir_ / "test.db").string();
+  } else {
+    const char* dsn = std::getenv("ALLERVERS_TEST_PG_DSN");
+    if (dsn == nullptr || *dsn == '\0') {
+      const char* required = std::getenv("ALLERVERS_TEST_PG_REQUIRED");
+      if (required != nullptr && std::string(required) == "1") {
+        ADD_FAILURE() << "ALLERVERS_TEST_PG_REQUIRED=1 but ALLERVERS_TEST_PG_DSN is not set";
+      }
+      return nullptr;
+    }
+    t->admin_dsn_ = dsn;
+    t->schema_ = "t_" + RandomSuffix();
+    {
+      storage::Database admin(storage::DatabaseUrl::Parse(t->admin_dsn_),
+                              storage::DatabaseOptions{1});
+      admin.WithSession([&](soci::session& sql) { sql << ("CREATE SCHEMA " + t->schema_); });
+    }
+    const std::string separator = t->admin_dsn_.find('?') == std::string::npos ? "?" : "&";
+    t->url_ = t->admin_dsn_ + separator + "options=-csearch_path%3D" + t->schema_;
+  }
+  storage::DatabaseOptions options;
+  options.pool_size = 4;
+  t->db_ = std::make_unique<storage::Database>(storage::DatabaseUrl::Parse(t->url_), options);
+  if (migrate) {
+    storage::Migrate(*t->db_,
+                     storage::LoadMigrations(SourceDir() / "migrations", t->db_->backend()));
+  }
+  return t;
+}
+
+TestDatabase::~TestDatabase() {
+  db_.reset();
+  std::error_code ec;
+  if (backend_ == TestBackend::kSqlite) {
+    std::filesystem::remove_all(dir_, ec);
+    return;
+  }
+  try {
+    storage::Database admin(storage::DatabaseUrl::Parse(admin_dsn_), storage::DatabaseOptions{1});
+    admin.WithSession([&](soci::session& sql) { sql << ("DROP SCHEMA " + schema_ + " CASCADE"); });
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "could not drop test schema " << schema_ << ": " << e.what();
+  }
+}
+
+void TestDatabase::Exec(const std::string& sql) {
+  db_->WithSession([&](soci::session& session) { db_->ExecuteScript(session, sql); });
+}
+
+}  // namespace allervers::testing

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every test suite: layering check, unit, integration (SQLite and a real PostgreSQL server
+# started here), browser (Playwright + axe-core in Debian's Chromium), then the unit and
+# integration suites again under ASan/UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+asan_only=0
+[[ "${1:-}" == "--asan-only" ]] && asan_only=1
+
+echo "== Règles de dépendance entre modules"
+tools/check_layers.sh
+
+echo "== Démarrage d'un serveur PostgreSQL de test"
+pg=$(tools/pg_test_server.sh start)
+pg_dir=${pg%% *}
+trap 'tools/pg_test_server.sh stop "$pg_dir"' EXIT
+export ALLERVERS_TEST_PG_DSN=${pg#* }
+export ALLERVERS_TEST_PG_REQUIRED=1
+
+if ((asan_only == 0)); then
+  echo "== Tests (Release) : unitaires, intégration, navigateur"
+  ctest --test-dir build --output-on-failure -j2 --timeout 600
+fi
+
+echo "== Tests unitaires et d'intégration sous ASan/UBSan"
+cmake --preset asan-ubsan >/dev/null
+cmake --build --preset asan-ubsan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j2 --timeout 900
