@@ -62,7 +62,12 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   auth_ = std::make_unique<service::AuthService>(*database_, clock_, *hasher_, policy_, tokens_,
                                                  auth_settings);
   audit_ = std::make_unique<service::AuditService>(*database_);
-  demo_ = std::make_unique<service::DemoSeeder>(*structures_, *users_);
+  reference_ = storage::LoadReferenceData(config_.share_dir / "data");
+  referrals_ = std::make_unique<service::ReferralService>(*database_, clock_, reference_);
+  api_tokens_ = std::make_unique<service::ApiTokenService>(*database_, clock_, tokens_);
+  imports_ = std::make_unique<service::CsvImportService>(*database_, clock_, *referrals_);
+  demo_ =
+      std::make_unique<service::DemoSeeder>(*structures_, *users_, *database_, reference_, clock_);
 }
 
 Application::~Application() = default;
@@ -108,6 +113,10 @@ int Application::Serve() {
                  *users_,
                  *structures_,
                  *audit_,
+                 *referrals_,
+                 *api_tokens_,
+                 *imports_,
+                 reference_,
                  tokens_,
                  templates,
                  clock_,

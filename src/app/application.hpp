@@ -8,13 +8,17 @@
 #include "security/password_hasher.hpp"
 #include "security/password_policy.hpp"
 #include "security/tokens.hpp"
+#include "service/api_token_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
+#include "service/csv_import.hpp"
 #include "service/demo.hpp"
+#include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/reference_loader.hpp"
 
 namespace allervers::app {
 
@@ -31,6 +35,10 @@ class Application {
   service::AuthService& auth() { return *auth_; }
   service::AuditService& audit() { return *audit_; }
   service::DemoSeeder& demo() { return *demo_; }
+  service::ReferralService& referrals() { return *referrals_; }
+  service::ApiTokenService& api_tokens() { return *api_tokens_; }
+  service::CsvImportService& imports() { return *imports_; }
+  const domain::ReferenceData& reference() const { return reference_; }
   const service::TokenService& tokens() const { return tokens_; }
   const Clock& clock() const { return clock_; }
 
@@ -54,6 +62,10 @@ class Application {
   std::unique_ptr<service::UserService> users_;
   std::unique_ptr<service::AuthService> auth_;
   std::unique_ptr<service::AuditService> audit_;
+  domain::ReferenceData reference_;
+  std::unique_ptr<service::ReferralService> referrals_;
+  std::unique_ptr<service::ApiTokenService> api_tokens_;
+  std::unique_ptr<service::CsvImportService> imports_;
   std::unique_ptr<service::DemoSeeder> demo_;
 };
 

@@ -119,6 +119,21 @@ int main(int argc, char** argv) {
   user_reset->add_flag("--password-stdin", u_password_stdin,
                        "Lire le mot de passe sur l’entrée standard");
 
+  auto* token = cli.add_subcommand("token", "Gérer les jetons d’API des structures partenaires");
+  token->require_subcommand(1);
+  std::string t_structure, t_label;
+  std::vector<std::string> t_scopes;
+  long long t_id = 0;
+  auto* token_create = token->add_subcommand("create", "Créer un jeton (affiché une seule fois)");
+  token_create->add_option("--structure", t_structure, "Code de la structure")->required();
+  token_create
+      ->add_option("--scope", t_scopes, "Portée : referrals:write, referrals:read (répétable)")
+      ->required();
+  token_create->add_option("--label", t_label, "Libellé, par exemple le nom du logiciel");
+  auto* token_list = token->add_subcommand("list", "Lister les jetons");
+  auto* token_revoke = token->add_subcommand("revoke", "Révoquer un jeton");
+  token_revoke->add_option("--id", t_id, "Numéro du jeton (voir token list)")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -198,6 +213,29 @@ int main(int argc, char** argv) {
         return 1;
       }
       std::cout << "Compte créé (n° " << result.id << ").\n";
+      return 0;
+    }
+    if (*token_create) {
+      const auto created = application.api_tokens().Create(system, t_structure, t_scopes, t_label);
+      std::cout << created.token << "\n";
+      std::cerr << "Jeton n° " << created.record.id << " créé pour "
+                << created.record.structure_name << ". Conservez-le : il ne sera plus affiché.\n";
+      return 0;
+    }
+    if (*token_list) {
+      for (const auto& t : application.api_tokens().List(system)) {
+        std::string scopes;
+        for (const auto& s : t.scopes) {
+          scopes += (scopes.empty() ? "" : ",") + s;
+        }
+        std::cout << t.id << "\t" << t.hint << "…\t" << t.structure_code << "\t" << scopes << "\t"
+                  << (t.revoked_at ? "révoqué" : "actif") << "\t" << t.label << "\n";
+      }
+      return 0;
+    }
+    if (*token_revoke) {
+      application.api_tokens().Revoke(system, t_id);
+      std::cout << "Jeton n° " << t_id << " révoqué.\n";
       return 0;
     }
     if (*user_list) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -24,6 +25,17 @@ class SystemClock final : public Clock {
   Instant Now() const override {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   }
+};
+
+/// A clock set by hand: demo data and data generators date what they create in the past.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(Instant t) : now_(ToEpoch(t)) {}
+  Instant Now() const override { return FromEpoch(now_.load()); }
+  void Set(Instant t) { now_ = ToEpoch(t); }
+
+ private:
+  std::atomic<std::int64_t> now_;
 };
 
 }  // namespace allervers

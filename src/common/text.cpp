@@ -1,5 +1,6 @@
 #include "common/text.hpp"
 
+#include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -131,6 +132,15 @@ std::string FoldForSearch(std::string_view s) {
   if (!out.empty() && out.back() == ' ') {
     out.pop_back();
   }
+  return out;
+}
+
+std::string ToUpper(std::string_view s) {
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  u.toUpper(icu::Locale::getFrench());
+  std::string out;
+  u.toUTF8String(out);
   return out;
 }
 

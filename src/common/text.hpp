@@ -23,6 +23,9 @@ bool HasControlCharacters(std::string_view s);
 /// "Élodie  N'Diaye-Bâ" -> "elodie n diaye ba". Transliterates other scripts to Latin.
 std::string FoldForSearch(std::string_view s);
 
+/// Upper case with accents kept ("Lefèvre" → "LEFÈVRE"), for surnames in lists.
+std::string ToUpper(std::string_view s);
+
 /// Normalises to Unicode NFC, so that the same name typed on two keyboards is stored alike.
 std::string ToNfc(std::string_view s);
 

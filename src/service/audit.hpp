@@ -35,6 +35,8 @@ inline AuditEvent MakeAuditEvent(const Actor& actor, Instant at, std::string act
     e.actor_label = "user";
   } else if (actor.is_system()) {
     e.actor_label = "system:" + actor.display_name;
+  } else if (actor.is_api()) {
+    e.actor_label = "api:token:" + std::to_string(actor.token_id);
   } else {
     e.actor_label = "anonymous";
   }

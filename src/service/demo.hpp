@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "domain/reference.hpp"
 #include "service/actor.hpp"
+#include "service/repositories.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
 
@@ -24,21 +26,33 @@ struct DemoResult {
   std::string password;
 };
 
-/// Fills a new database with a realistic, fictitious Cergy dataset. Refuses a database that
-/// already holds other data, so that it can never mix demo data with real cases.
+/// Fills a new database with a realistic, fictitious Cergy dataset: structures, an account of
+/// every role, and fiches de liaison received over the last weeks in every state the product
+/// supports so far. Refuses a database that already holds other data, so that it can never
+/// mix demo data with real cases. Every person is fictitious.
 class DemoSeeder {
  public:
   static constexpr const char* kPassword = "visite-a-domicile-95";
   static constexpr const char* kOperatorCode = "EMN-CERGY";
 
-  DemoSeeder(StructureService& structures, UserService& users)
-      : structures_(structures), users_(users) {}
+  DemoSeeder(StructureService& structures, UserService& users, Store& store,
+             const domain::ReferenceData& reference, const Clock& clock)
+      : structures_(structures),
+        users_(users),
+        store_(store),
+        reference_(reference),
+        clock_(clock) {}
 
   DemoResult Run();
 
  private:
+  void SeedReferrals();
+
   StructureService& structures_;
   UserService& users_;
+  Store& store_;
+  const domain::ReferenceData& reference_;
+  const Clock& clock_;
 };
 
 }  // namespace allervers::service

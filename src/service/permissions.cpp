@@ -16,22 +16,39 @@ struct Grant {
   std::string_view name;
   bool anonymous;
   std::initializer_list<Role> roles;
+  std::initializer_list<std::string_view> api_scopes;  // API clients holding any of these
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 6> kGrants = {{
-    {Permission::kPublic, "public", true, {}},
+const std::array<Grant, 12> kGrants = {{
+    {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
      false,
-     {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote, Role::kAdmin}},
-    {Permission::kManageStructures, "manage_structures", false, {Role::kAdmin}},
-    {Permission::kManageUsers, "manage_users", false, {Role::kAdmin, Role::kCoordinateur}},
+     {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote, Role::kAdmin},
+     {}},
+    {Permission::kManageStructures, "manage_structures", false, {Role::kAdmin}, {}},
+    {Permission::kManageUsers, "manage_users", false, {Role::kAdmin, Role::kCoordinateur}, {}},
     {Permission::kViewReferenceData,
      "view_reference_data",
      false,
-     {Role::kAdmin, Role::kCoordinateur}},
-    {Permission::kViewAudit, "view_audit", false, {Role::kAdmin}},
+     {Role::kAdmin, Role::kCoordinateur},
+     {}},
+    {Permission::kViewAudit, "view_audit", false, {Role::kAdmin}, {}},
+    {Permission::kSubmitReferral,
+     "submit_referral",
+     false,
+     {Role::kPrescripteur},
+     {"referrals:write"}},
+    {Permission::kReadOwnReferrals,
+     "read_own_referrals",
+     false,
+     {Role::kPrescripteur},
+     {"referrals:read", "referrals:write"}},
+    {Permission::kViewCases, "view_cases", false, {Role::kIntervenant, Role::kCoordinateur}, {}},
+    {Permission::kTriageReferrals, "triage_referrals", false, {Role::kCoordinateur}, {}},
+    {Permission::kImportReferrals, "import_referrals", false, {Role::kCoordinateur}, {}},
+    {Permission::kManageApiTokens, "manage_api_tokens", false, {Role::kAdmin}, {}},
 }};
 
 const Grant* FindGrant(Permission p) {
@@ -61,10 +78,40 @@ bool Allows(const Actor& actor, Permission p) {
   if (actor.is_system()) {
     return true;
   }
+  if (actor.is_api()) {
+    return std::any_of(g->api_scopes.begin(), g->api_scopes.end(),
+                       [&](std::string_view scope) { return actor.HasScope(scope); });
+  }
   if (!actor.is_user()) {
     return false;
   }
   return std::find(g->roles.begin(), g->roles.end(), actor.role) != g->roles.end();
+}
+
+Access AccessReferral(const Actor& actor, const ReferralFacts& r) {
+  if (actor.is_system()) {
+    return Access::kAllow;
+  }
+  if (r.draft) {
+    return actor.is_user() && r.created_by == actor.user_id ? Access::kAllow : Access::kNotFound;
+  }
+  if (actor.is_api()) {
+    return actor.structure_id == r.structure_id ? Access::kAllow : Access::kNotFound;
+  }
+  if (!actor.is_user() || !actor.structure_id) {
+    return Access::kNotFound;
+  }
+  switch (actor.role) {
+    case Role::kPrescripteur:
+      return *actor.structure_id == r.structure_id ? Access::kAllow : Access::kNotFound;
+    case Role::kIntervenant:
+    case Role::kCoordinateur:
+      return *actor.structure_id == r.operator_id ? Access::kAllow : Access::kNotFound;
+    case Role::kPilote:
+    case Role::kAdmin:
+      return Access::kNotFound;
+  }
+  return Access::kNotFound;
 }
 
 Access AccessUser(const Actor& actor, const domain::User& target) {

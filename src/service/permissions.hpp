@@ -18,6 +18,21 @@ enum class Permission {
   kManageUsers,        // manage accounts (admin: all; coordinateur: the operator's team)
   kViewReferenceData,  // catalogues and grids, read-only
   kViewAudit,          // the audit trail
+  kSubmitReferral,     // write and send fiches de liaison (referrers; API: scope referrals:write)
+  kReadOwnReferrals,   // follow one's structure's referrals (referrers; API: referrals:read or
+                       // write)
+  kViewCases,          // the team's referrals and cases (intervenants, coordinators)
+  kTriageReferrals,    // accept, assign, declare not receivable, redirect, resolve duplicates
+  kImportReferrals,    // CSV import of referrals
+  kManageApiTokens,    // API tokens of partner systems
+};
+
+/// What the permissions module needs to know about a referral to decide on it.
+struct ReferralFacts {
+  bool draft = false;
+  domain::StructureId structure_id = 0;  // referring structure
+  domain::StructureId operator_id = 0;   // the team that handles it
+  std::optional<domain::UserId> created_by;
 };
 
 /// Stable name of a permission, for logs and for the permission-matrix test.
@@ -30,6 +45,10 @@ bool Allows(const Actor& actor, Permission p);
 /// Record-level decisions, taken by services before touching a record.
 /// The answer `kNotFound` hides records of other structures so nothing can be enumerated.
 enum class Access { kAllow, kDenied, kNotFound };
+
+/// May `actor` see this referral? Drafts belong to their author; a referrer sees their
+/// structure's referrals, the team its operator's; everyone else gets kNotFound.
+Access AccessReferral(const Actor& actor, const ReferralFacts& referral);
 
 /// May `actor` see and edit the account `target`?
 Access AccessUser(const Actor& actor, const domain::User& target);

@@ -10,6 +10,7 @@
 #include "domain/structure.hpp"
 #include "domain/user.hpp"
 #include "service/audit.hpp"
+#include "service/referral_repositories.hpp"
 
 namespace allervers::service {
 
@@ -124,6 +125,13 @@ class Tx {
   virtual SessionRepository& sessions() = 0;
   virtual ThrottleRepository& throttle() = 0;
   virtual AuditRepository& audit() = 0;
+  virtual PersonRepository& persons() = 0;
+  virtual ReferralRepository& referrals() = 0;
+  virtual ApiTokenRepository& api_tokens() = 0;
+  virtual IdempotencyRepository& idempotency() = 0;
+  virtual OutboxRepository& outbox() = 0;
+  virtual ImportRepository& imports() = 0;
+  virtual SettingRepository& settings() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

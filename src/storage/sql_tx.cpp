@@ -3,43 +3,47 @@
 #include <soci/soci.h>
 
 namespace allervers::storage {
+namespace {
+
+// Repositories are built on first use: most units of work touch two or three of them.
+template <class Repo, class Make>
+Repo& Lazy(std::unique_ptr<Repo>& slot, soci::session& sql, Make make) {
+  if (!slot) {
+    slot = make(sql);
+  }
+  return *slot;
+}
+
+}  // namespace
 
 SqlTx::SqlTx(soci::session& sql, Backend backend) : sql_(sql), backend_(backend) {}
 SqlTx::~SqlTx() = default;
 
 service::StructureRepository& SqlTx::structures() {
-  if (!structures_) {
-    structures_ = MakeStructureRepository(sql_);
-  }
-  return *structures_;
+  return Lazy(structures_, sql_, MakeStructureRepository);
 }
-
-service::UserRepository& SqlTx::users() {
-  if (!users_) {
-    users_ = MakeUserRepository(sql_);
-  }
-  return *users_;
-}
-
+service::UserRepository& SqlTx::users() { return Lazy(users_, sql_, MakeUserRepository); }
 service::SessionRepository& SqlTx::sessions() {
-  if (!sessions_) {
-    sessions_ = MakeSessionRepository(sql_);
-  }
-  return *sessions_;
+  return Lazy(sessions_, sql_, MakeSessionRepository);
 }
-
 service::ThrottleRepository& SqlTx::throttle() {
-  if (!throttle_) {
-    throttle_ = MakeThrottleRepository(sql_);
-  }
-  return *throttle_;
+  return Lazy(throttle_, sql_, MakeThrottleRepository);
 }
-
-service::AuditRepository& SqlTx::audit() {
-  if (!audit_) {
-    audit_ = MakeAuditRepository(sql_);
-  }
-  return *audit_;
+service::AuditRepository& SqlTx::audit() { return Lazy(audit_, sql_, MakeAuditRepository); }
+service::PersonRepository& SqlTx::persons() { return Lazy(persons_, sql_, MakePersonRepository); }
+service::ReferralRepository& SqlTx::referrals() {
+  return Lazy(referrals_, sql_, MakeReferralRepository);
+}
+service::ApiTokenRepository& SqlTx::api_tokens() {
+  return Lazy(api_tokens_, sql_, MakeApiTokenRepository);
+}
+service::IdempotencyRepository& SqlTx::idempotency() {
+  return Lazy(idempotency_, sql_, MakeIdempotencyRepository);
+}
+service::OutboxRepository& SqlTx::outbox() { return Lazy(outbox_, sql_, MakeOutboxRepository); }
+service::ImportRepository& SqlTx::imports() { return Lazy(imports_, sql_, MakeImportRepository); }
+service::SettingRepository& SqlTx::settings() {
+  return Lazy(settings_, sql_, MakeSettingRepository);
 }
 
 }  // namespace allervers::storage

@@ -23,6 +23,13 @@ class SqlTx final : public service::Tx {
   service::SessionRepository& sessions() override;
   service::ThrottleRepository& throttle() override;
   service::AuditRepository& audit() override;
+  service::PersonRepository& persons() override;
+  service::ReferralRepository& referrals() override;
+  service::ApiTokenRepository& api_tokens() override;
+  service::IdempotencyRepository& idempotency() override;
+  service::OutboxRepository& outbox() override;
+  service::ImportRepository& imports() override;
+  service::SettingRepository& settings() override;
 
  private:
   soci::session& sql_;
@@ -32,6 +39,13 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::SessionRepository> sessions_;
   std::unique_ptr<service::ThrottleRepository> throttle_;
   std::unique_ptr<service::AuditRepository> audit_;
+  std::unique_ptr<service::PersonRepository> persons_;
+  std::unique_ptr<service::ReferralRepository> referrals_;
+  std::unique_ptr<service::ApiTokenRepository> api_tokens_;
+  std::unique_ptr<service::IdempotencyRepository> idempotency_;
+  std::unique_ptr<service::OutboxRepository> outbox_;
+  std::unique_ptr<service::ImportRepository> imports_;
+  std::unique_ptr<service::SettingRepository> settings_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -39,5 +53,12 @@ std::unique_ptr<service::UserRepository> MakeUserRepository(soci::session& sql);
 std::unique_ptr<service::SessionRepository> MakeSessionRepository(soci::session& sql);
 std::unique_ptr<service::ThrottleRepository> MakeThrottleRepository(soci::session& sql);
 std::unique_ptr<service::AuditRepository> MakeAuditRepository(soci::session& sql);
+std::unique_ptr<service::PersonRepository> MakePersonRepository(soci::session& sql);
+std::unique_ptr<service::ReferralRepository> MakeReferralRepository(soci::session& sql);
+std::unique_ptr<service::ApiTokenRepository> MakeApiTokenRepository(soci::session& sql);
+std::unique_ptr<service::IdempotencyRepository> MakeIdempotencyRepository(soci::session& sql);
+std::unique_ptr<service::OutboxRepository> MakeOutboxRepository(soci::session& sql);
+std::unique_ptr<service::ImportRepository> MakeImportRepository(soci::session& sql);
+std::unique_ptr<service::SettingRepository> MakeSettingRepository(soci::session& sql);
 
 }  // namespace allervers::storage

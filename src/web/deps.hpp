@@ -5,9 +5,12 @@
 
 #include "common/clock.hpp"
 #include "render/template_engine.hpp"
+#include "service/api_token_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
+#include "service/csv_import.hpp"
 #include "service/ports.hpp"
+#include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
 
@@ -19,6 +22,10 @@ struct Deps {
   service::UserService& users;
   service::StructureService& structures;
   service::AuditService& audit;
+  service::ReferralService& referrals;
+  service::ApiTokenService& api_tokens;
+  service::CsvImportService& imports;
+  const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;
   const Clock& clock;

@@ -150,12 +150,72 @@ void Router::Handle(const httplib::Request& req, httplib::Response& res, const R
                 "Une erreur inattendue s’est produite. Rien n’a été perdu de ce qui était déjà "
                 "enregistré.");
   }
+  Log(ctx, started);
+}
+
+void Router::Log(const RequestContext& ctx, std::chrono::steady_clock::time_point started) {
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
+  std::string who = "-";
+  if (ctx.actor.is_user()) {
+    who = std::to_string(ctx.actor.user_id);
+  } else if (ctx.actor.is_api()) {
+    who = "token:" + std::to_string(ctx.actor.token_id);
+  }
   spdlog::info(
       "event=http.request method={} route={} status={} duration_ms={:.2f} request_id={} user={}",
-      req.method, ctx.route, res.status, static_cast<double>(elapsed.count()) / 1000.0,
-      ctx.request_id, ctx.actor.is_user() ? std::to_string(ctx.actor.user_id) : "-");
+      ctx.req.method, ctx.route, ctx.res.status, static_cast<double>(elapsed.count()) / 1000.0,
+      ctx.request_id, who);
+}
+
+void Router::Api(Method method, const std::string& pattern, std::string name,
+                 service::Permission permission, Handler handler) {
+  auto route = std::make_shared<Route>(Route{std::move(name), permission, std::move(handler)});
+  auto fn = [this, route](const httplib::Request& req, httplib::Response& res) {
+    HandleApi(req, res, *route);
+  };
+  if (method == Method::kGet) {
+    server_.Get(pattern, fn);
+  } else {
+    server_.Post(pattern, fn);
+  }
+}
+
+void Router::HandleApi(const httplib::Request& req, httplib::Response& res, const Route& route) {
+  const auto started = std::chrono::steady_clock::now();
+  RequestContext ctx(req, res);
+  ctx.route = route.name;
+  ctx.request_id = deps_.tokens.NewToken(9);
+  ctx.ip = ClientAddress(req, deps_.trust_proxy);
+  ctx.actor = service::Actor::Anonymous(ctx.request_id, ctx.ip);
+  res.set_header("X-Request-Id", ctx.request_id);
+  res.set_header("Cache-Control", "no-store");
+  try {
+    auto client = deps_.api_tokens.Authenticate(req.get_header_value("Authorization"),
+                                                ctx.request_id, ctx.ip);
+    if (!client) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      RenderError(ctx, deps_, 401, "Jeton d’API absent, inconnu ou révoqué.");
+    } else {
+      ctx.actor = *client;
+      if (!service::Allows(ctx.actor, route.permission)) {
+        RenderError(ctx, deps_, 403, "Ce jeton n’a pas la portée nécessaire.");
+      } else {
+        route.handler(ctx);
+      }
+    }
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kInternal || e.code() == ErrorCode::kUnavailable) {
+      spdlog::error("event=http.error route={} request_id={} code={} detail=\"{}\"", ctx.route,
+                    ctx.request_id, ErrorCodeName(e.code()), e.what());
+    }
+    RenderError(ctx, deps_, HttpStatus(e.code()), e.public_message());
+  } catch (const std::exception& e) {
+    spdlog::error("event=http.error route={} request_id={} code=internal detail=\"{}\"", ctx.route,
+                  ctx.request_id, e.what());
+    RenderError(ctx, deps_, 500, "Erreur interne.");
+  }
+  Log(ctx, started);
 }
 
 void Router::InstallFallbacks() {

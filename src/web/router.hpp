@@ -26,6 +26,11 @@ class Router {
   void Page(Method method, const std::string& pattern, std::string name,
             service::Permission permission, Handler handler);
 
+  /// An API endpoint: Bearer token instead of session and CSRF, JSON errors. The token's
+  /// scopes are checked against `permission` by the permissions module.
+  void Api(Method method, const std::string& pattern, std::string name,
+           service::Permission permission, Handler handler);
+
   /// Sets the handlers for unmatched routes, exceptions escaping httplib, and responses
   /// httplib produced itself (400, 413…).
   void InstallFallbacks();
@@ -37,6 +42,8 @@ class Router {
     Handler handler;
   };
   void Handle(const httplib::Request& req, httplib::Response& res, const Route& route);
+  void HandleApi(const httplib::Request& req, httplib::Response& res, const Route& route);
+  void Log(const RequestContext& ctx, std::chrono::steady_clock::time_point started);
   void Prepare(RequestContext& ctx);
 
   httplib::Server& server_;

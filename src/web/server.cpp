@@ -72,6 +72,10 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   RegisterAuthPages(*router_, deps_);
   RegisterInfoPages(*router_, deps_);
   RegisterAdminPages(*router_, deps_);
+  RegisterReferralPages(*router_, deps_);
+  RegisterImportPages(*router_, deps_);
+  RegisterReferenceAdminPages(*router_, deps_);
+  RegisterReferralApi(*router_, deps_);
   router_->InstallFallbacks();
 }
 

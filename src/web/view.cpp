@@ -1,5 +1,6 @@
 #include "web/view.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "service/permissions.hpp"
@@ -16,10 +17,16 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 4> kNav = {{
+constexpr std::array<NavItem, 10> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
+    {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
+    {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
+    {"Fiches reçues", "/triage", service::Permission::kViewCases},
+    {"Import CSV", "/import", service::Permission::kImportReferrals},
     {"Structures", "/admin/structures", service::Permission::kManageStructures},
     {"Comptes", "/admin/utilisateurs", service::Permission::kManageUsers},
+    {"Référentiels", "/admin/referentiels", service::Permission::kViewReferenceData},
+    {"Jetons d’API", "/admin/jetons", service::Permission::kManageApiTokens},
     {"Journal d’audit", "/admin/journal", service::Permission::kViewAudit},
 }};
 
@@ -29,7 +36,22 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 12> kFlashes = {{
+constexpr std::array<Flash, 24> kFlashes = {{
+    {"draft_saved",
+     "Le brouillon est enregistré. Vous pourrez le reprendre depuis « Mes fiches »."},
+    {"draft_deleted", "Le brouillon a été supprimé."},
+    {"referral_withdrawn", "La fiche a été retirée. L’équipe mobile en est informée."},
+    {"referral_accepted", "La fiche est acceptée et confiée. Le prescripteur est informé."},
+    {"referral_reassigned", "La fiche est confiée à un autre membre de l’équipe."},
+    {"referral_not_receivable",
+     "La fiche est déclarée non recevable. Le prescripteur est informé du motif."},
+    {"referral_redirected", "La fiche est réorientée. Le prescripteur est informé."},
+    {"identity_linked",
+     "La fiche est rattachée à la personne déjà connue ; les deux historiques sont conservés."},
+    {"identity_new", "La personne est confirmée comme nouvelle."},
+    {"import_cancelled", "L’import est annulé ; le fichier a été supprimé."},
+    {"token_revoked", "Le jeton est révoqué : il ne donne plus accès à l’API."},
+    {"import_nothing", "Aucune ligne valide : rien n’a été importé."},
     {"signed_out", "Vous êtes déconnecté·e."},
     {"password_changed", "Votre mot de passe a été changé."},
     {"structure_created", "La structure a été créée."},
@@ -53,11 +75,18 @@ std::string_view FlashMessage(std::string_view code) {
   return {};
 }
 
-bool IsCurrent(const std::string& path, std::string_view href) {
-  if (href == "/") {
-    return path == "/";
+// The most specific navigation entry matching the path is the current one.
+std::string_view CurrentHref(const std::string& path) {
+  std::string_view best;
+  for (const auto& item : kNav) {
+    const std::string_view href = item.href;
+    const bool match =
+        href == "/" ? path == "/" : (path == href || path.starts_with(std::string(href) + "/"));
+    if (match && href.size() > best.size()) {
+      best = href;
+    }
   }
-  return path.starts_with(href);
+  return best;
 }
 
 nlohmann::json LayoutData(const RequestContext& ctx, const Deps& deps, std::string_view title) {
@@ -69,15 +98,15 @@ nlohmann::json LayoutData(const RequestContext& ctx, const Deps& deps, std::stri
   if (ctx.session) {
     const auto& u = ctx.session->user;
     layout["current_user"] = {{"display_name", u.display_name},
-                      {"role_label", std::string(domain::RoleLabel(u.role))},
-                      {"structure_name", u.structure_name}};
+                              {"role_label", std::string(domain::RoleLabel(u.role))},
+                              {"structure_name", u.structure_name}};
     nlohmann::json nav = nlohmann::json::array();
     if (!u.must_change_password) {
+      const std::string_view current = CurrentHref(ctx.req.path);
       for (const auto& item : kNav) {
         if (service::Allows(ctx.actor, item.permission)) {
-          nav.push_back({{"label", item.label},
-                         {"href", item.href},
-                         {"current", IsCurrent(ctx.req.path, item.href)}});
+          nav.push_back(
+              {{"label", item.label}, {"href", item.href}, {"current", current == item.href}});
         }
       }
     }
@@ -107,8 +136,12 @@ nlohmann::json ErrorSummary(const domain::FieldErrors& errors) {
   for (const auto& e : errors) {
     list.push_back(
         {{"field", e.field}, {"message", e.message}, {"anchor", "#" + FieldId(e.field)}});
-    if (!by_field.contains(e.field)) {
-      by_field[e.field] = e.message;
+    // Templates read field_errors.<name>; dots would be taken as nesting by mustache, so
+    // "person.last_name" is keyed "person-last_name".
+    std::string key = e.field;
+    std::replace(key.begin(), key.end(), '.', '-');
+    if (!by_field.contains(key)) {
+      by_field[key] = e.message;
     }
   }
   out["errors"] = list;

@@ -2,6 +2,16 @@
 (function () {
   "use strict";
 
+  // Accent- and case-insensitive text, as the server folds it for search.
+  function fold(text) {
+    return text
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ")
+      .trim();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // Move focus to the error summary so that screen-reader and keyboard users land on it.
     var summary = document.querySelector("[data-error-summary]");
@@ -29,5 +39,39 @@
         }
       });
     });
+    document.querySelectorAll("button[data-confirm-button]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        if (!window.confirm(button.getAttribute("data-confirm-button"))) {
+          event.preventDefault();
+        }
+      });
+    });
+
+    // The procedure list: a search box that hides non-matching procedures (checked ones stay).
+    var search = document.querySelector("[data-procedure-search]");
+    if (search) {
+      var input = search.querySelector("input");
+      var status = search.querySelector("[role=status]");
+      var items = Array.prototype.slice.call(document.querySelectorAll(".procedures .choice[data-search]"));
+      var groups = Array.prototype.slice.call(document.querySelectorAll("[data-procedure-group]"));
+      search.hidden = false;
+      input.addEventListener("input", function () {
+        var words = fold(input.value).split(" ").filter(Boolean);
+        var shown = 0;
+        items.forEach(function (item) {
+          var text = item.getAttribute("data-search");
+          var checked = item.querySelector("input").checked;
+          var match = checked || words.every(function (w) { return text.indexOf(w) !== -1; });
+          item.hidden = !match;
+          if (match) {
+            shown += 1;
+          }
+        });
+        groups.forEach(function (group) {
+          group.hidden = !group.querySelector(".choice:not([hidden])");
+        });
+        status.textContent = words.length ? shown + " démarche(s) affichée(s)" : "";
+      });
+    }
   });
 })();

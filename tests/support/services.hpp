@@ -5,10 +5,14 @@
 #include "security/password_hasher.hpp"
 #include "security/password_policy.hpp"
 #include "security/tokens.hpp"
+#include "service/api_token_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
+#include "service/csv_import.hpp"
+#include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
+#include "storage/reference_loader.hpp"
 #include "support/fake_clock.hpp"
 #include "support/test_db.hpp"
 
@@ -21,7 +25,11 @@ struct TestServices {
         structures(store, clock),
         users(store, clock, hasher, policy, tokens),
         auth(store, clock, hasher, policy, tokens, auth_settings),
-        audit(store) {
+        audit(store),
+        reference(storage::LoadReferenceData(SourceDir() / "data")),
+        referrals(store, clock, reference),
+        api_tokens(store, clock, tokens),
+        imports(store, clock, referrals) {
     security::InitCrypto();
   }
 
@@ -33,6 +41,10 @@ struct TestServices {
   service::UserService users;
   service::AuthService auth;
   service::AuditService audit;
+  domain::ReferenceData reference;
+  service::ReferralService referrals;
+  service::ApiTokenService api_tokens;
+  service::CsvImportService imports;
 };
 
 inline constexpr const char* kGoodPassword = "quatre chevaux bleus au galop";

@@ -81,6 +81,9 @@ TestDatabase::~TestDatabase() {
     std::filesystem::remove_all(dir_, ec);
     return;
   }
+  if (schema_.empty()) {
+    return;  // PostgreSQL was not configured: nothing was created
+  }
   try {
     storage::Database admin(storage::DatabaseUrl::Parse(admin_dsn_), storage::DatabaseOptions{1});
     admin.WithSession([&](soci::session& sql) { sql << ("DROP SCHEMA " + schema_ + " CASCADE"); });

@@ -7,8 +7,9 @@ namespace allervers::testing {
 TestServer::TestServer(service::Store& store, Options options)
     : services_(store), templates_(SourceDir() / "templates") {
   deps_ = std::make_unique<web::Deps>(web::Deps{
-      services_.auth, services_.users, services_.structures, services_.audit, services_.tokens,
-      templates_, services_.clock, [] { return true; }, options.trust_proxy, false, "test"});
+      services_.auth, services_.users, services_.structures, services_.audit, services_.referrals,
+      services_.api_tokens, services_.imports, services_.reference, services_.tokens, templates_,
+      services_.clock, [] { return true; }, options.trust_proxy, false, "test"});
   web::ServerOptions server_options;
   server_options.static_dir = SourceDir() / "static";
   server_options.threads = 4;

@@ -30,6 +30,12 @@ TEST(Allows, MatchesTheRoleTable) {
       {Permission::kManageUsers, {Role::kAdmin, Role::kCoordinateur}},
       {Permission::kViewReferenceData, {Role::kAdmin, Role::kCoordinateur}},
       {Permission::kViewAudit, {Role::kAdmin}},
+      {Permission::kSubmitReferral, {Role::kPrescripteur}},
+      {Permission::kReadOwnReferrals, {Role::kPrescripteur}},
+      {Permission::kViewCases, {Role::kIntervenant, Role::kCoordinateur}},
+      {Permission::kTriageReferrals, {Role::kCoordinateur}},
+      {Permission::kImportReferrals, {Role::kCoordinateur}},
+      {Permission::kManageApiTokens, {Role::kAdmin}},
   };
   for (const auto& [permission, roles] : expected) {
     for (auto role : {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote,
@@ -40,6 +46,40 @@ TEST(Allows, MatchesTheRoleTable) {
     EXPECT_FALSE(Allows(Actor::Anonymous("r", "ip"), permission)) << PermissionName(permission);
   }
   EXPECT_TRUE(Allows(Actor::Anonymous("r", "ip"), Permission::kPublic));
+}
+
+TEST(Allows, ApiClientsGetWhatTheirScopesSay) {
+  const Actor writer = Actor::ForApiClient(1, 7, {"referrals:write"}, "r", "ip");
+  const Actor reader = Actor::ForApiClient(2, 7, {"referrals:read"}, "r", "ip");
+  EXPECT_TRUE(Allows(writer, Permission::kSubmitReferral));
+  EXPECT_TRUE(Allows(writer, Permission::kReadOwnReferrals));
+  EXPECT_FALSE(Allows(reader, Permission::kSubmitReferral));
+  EXPECT_TRUE(Allows(reader, Permission::kReadOwnReferrals));
+  for (auto p : {Permission::kSignedIn, Permission::kViewCases, Permission::kTriageReferrals,
+                 Permission::kManageUsers, Permission::kManageApiTokens, Permission::kViewAudit}) {
+    EXPECT_FALSE(Allows(writer, p)) << PermissionName(p);
+  }
+}
+
+TEST(AccessReferral, FollowsStructureAndOperator) {
+  const ReferralFacts sent{false, 20, 10, 99};
+  EXPECT_EQ(AccessReferral(UserActor(Role::kPrescripteur, 20), sent), Access::kAllow);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kPrescripteur, 21), sent), Access::kNotFound);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kCoordinateur, 10), sent), Access::kAllow);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kIntervenant, 10), sent), Access::kAllow);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kCoordinateur, 11), sent), Access::kNotFound);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kPilote, 20), sent), Access::kNotFound);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kAdmin), sent), Access::kNotFound)
+      << "no case content for admins";
+  EXPECT_EQ(AccessReferral(Actor::ForApiClient(1, 20, {"referrals:read"}, "r", "ip"), sent),
+            Access::kAllow);
+  EXPECT_EQ(AccessReferral(Actor::ForApiClient(1, 21, {"referrals:read"}, "r", "ip"), sent),
+            Access::kNotFound);
+  EXPECT_EQ(AccessReferral(Actor::Anonymous("r", "ip"), sent), Access::kNotFound);
+  const ReferralFacts draft{true, 20, 10, 99};
+  EXPECT_EQ(AccessReferral(UserActor(Role::kPrescripteur, 20, 99), draft), Access::kAllow);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kPrescripteur, 20, 98), draft), Access::kNotFound);
+  EXPECT_EQ(AccessReferral(UserActor(Role::kCoordinateur, 10), draft), Access::kNotFound);
 }
 
 TEST(Require, DistinguishesSignedOutFromForbidden) {

@@ -53,7 +53,8 @@ TEST(TemplateEngine, EscapesVariablesAndRendersInsideTheLayout) {
 TEST(TemplateEngine, EmptyStringsAreFalseInSections) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir.path() / "pages");
-  std::ofstream(dir.path() / "pages" / "t.mustache") << "[{{e}}][{{#e}}shown{{/e}}][{{^e}}empty{{/e}}][{{#s}}{{s}}{{/s}}]";
+  std::ofstream(dir.path() / "pages" / "t.mustache")
+      << "[{{e}}][{{#e}}shown{{/e}}][{{^e}}empty{{/e}}][{{#s}}{{s}}{{/s}}]";
   render::TemplateEngine engine(dir.path());
   EXPECT_EQ(engine.Render("pages", "t", {{"e", ""}, {"s", "x"}}), "[][][empty][x]");
 }
@@ -91,6 +92,7 @@ TEST(ErrorSummary, LinksEachErrorToItsField) {
       web::ErrorSummary({{"person.last_name", "Indiquez le nom."}, {"email", "Adresse invalide."}});
   EXPECT_EQ(summary["errors"][0]["anchor"], "#f-person-last_name");
   EXPECT_EQ(summary["field_errors"]["email"], "Adresse invalide.");
+  EXPECT_EQ(summary["field_errors"]["person-last_name"], "Indiquez le nom.");
   EXPECT_TRUE(summary["has_errors"].get<bool>());
   EXPECT_TRUE(summary["error_count_plural"].get<bool>());
 }

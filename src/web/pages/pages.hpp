@@ -9,5 +9,9 @@ namespace allervers::web {
 void RegisterAuthPages(Router& router, Deps& deps);
 void RegisterInfoPages(Router& router, Deps& deps);
 void RegisterAdminPages(Router& router, Deps& deps);
+void RegisterReferralPages(Router& router, Deps& deps);
+void RegisterImportPages(Router& router, Deps& deps);
+void RegisterReferenceAdminPages(Router& router, Deps& deps);
+void RegisterReferralApi(Router& router, Deps& deps);
 
 }  // namespace allervers::web

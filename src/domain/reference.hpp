@@ -1,0 +1,73 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace allervers::domain {
+
+/// One value of a list (a code stored in the database, a French label shown on screens).
+struct Choice {
+  std::string code;
+  std::string label;
+};
+
+/// A closed list of values, loaded from data/ (vocabularies.json).
+struct Vocabulary {
+  std::string name;
+  std::vector<Choice> items;
+
+  const Choice* Find(std::string_view code) const;
+  /// The label of `code`, or the code itself when unknown (data kept from an older version).
+  std::string Label(std::string_view code) const;
+  bool Contains(std::string_view code) const { return Find(code) != nullptr; }
+};
+
+/// One online procedure of the catalogue (data/procedures.json), after domain.md §2.
+struct Procedure {
+  std::string code;  // "CAF-RSA"
+  std::string label;
+  std::string organisation;
+  std::string site;
+  std::string domain;        // administrative theme code
+  std::string channel;       // en_ligne, papier, mixte
+  bool opens_right = false;  // a benefit or right: counted as non-recours outcome
+  std::vector<std::string> prerequisites;
+  std::vector<std::string> documents;  // the checklist of documents to gather
+  std::optional<int> renewal_months;
+  std::optional<int> renewal_notice_days;
+};
+
+struct ProcedureCatalogue {
+  std::string version;
+  std::string updated;
+  Vocabulary domains;
+  std::vector<Procedure> procedures;
+
+  const Procedure* Find(std::string_view code) const;
+};
+
+struct Vocabularies {
+  std::string version;
+  std::string updated;
+  Vocabulary contact_preferences;
+  Vocabulary situations;
+  Vocabulary social_statuses;
+  Vocabulary genders;
+  Vocabulary digital_difficulties;
+  Vocabulary administrative_themes;
+  Vocabulary digital_themes;
+  Vocabulary closure_reasons;
+  Vocabulary not_receivable_reasons;
+  Vocabulary consent_methods;
+  Vocabulary languages;
+};
+
+/// Everything loaded from data/ at start. Immutable once loaded; shared read-only.
+struct ReferenceData {
+  ProcedureCatalogue procedures;
+  Vocabularies vocabularies;
+};
+
+}  // namespace allervers::domain
