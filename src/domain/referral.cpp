@@ -208,32 +208,10 @@ std::string_view UrgencyLabel(int urgency) {
   }
 }
 
-FieldErrors ValidateReferral(const ReferralInput& in, const ReferenceData& ref,
-                             const LocalDate& today, ReferralData& out) {
-  FieldErrors errors;
+void ValidatePersonFields(const ReferralInput& in, const ReferenceData& ref, const LocalDate& today,
+                          PersonData& p, FieldErrors& errors) {
   Checker c(errors);
   const auto& vocab = ref.vocabularies;
-
-  // Referrer.
-  out.referrer_name = c.Text("referrer.name", in.referrer_name, kMaxShortText, true,
-                             "Indiquez le nom du prescripteur.");
-  out.referrer_function = c.Text("referrer.function", in.referrer_function, kMaxShortText, false);
-  const std::string referrer_email = NormalizeEmail(in.referrer_email);
-  if (!referrer_email.empty() && !IsPlausibleEmail(referrer_email)) {
-    c.Add("referrer.email", "L’adresse e-mail du prescripteur n’est pas valide.");
-  }
-  out.referrer_email = referrer_email;
-  if (!text::Trim(in.referrer_phone).empty()) {
-    if (auto p = NormalizePhone(in.referrer_phone)) {
-      out.referrer_phone = *p;
-    } else {
-      c.Add("referrer.phone",
-            "Le téléphone du prescripteur n’est pas valide, par exemple 01 34 25 39 02.");
-    }
-  }
-
-  // Person.
-  PersonData& p = out.person;
   p.birth_name = c.Text("person.last_name", in.last_name, kMaxShortText, true,
                         "Indiquez le nom de la personne.");
   p.usage_name = c.Text("person.usage_name", in.usage_name, kMaxShortText, false);
@@ -303,6 +281,33 @@ FieldErrors ValidateReferral(const ReferralInput& in, const ReferenceData& ref,
   p.availability = c.Text("person.availability", in.availability, kMaxShortText, false);
   p.adaptations = c.Text("person.adaptations", in.adaptations, kMaxLongText, false);
   p.carer = c.Text("person.carer", in.carer, kMaxShortText, false);
+}
+
+FieldErrors ValidateReferral(const ReferralInput& in, const ReferenceData& ref,
+                             const LocalDate& today, ReferralData& out) {
+  FieldErrors errors;
+  Checker c(errors);
+  const auto& vocab = ref.vocabularies;
+
+  // Referrer.
+  out.referrer_name = c.Text("referrer.name", in.referrer_name, kMaxShortText, true,
+                             "Indiquez le nom du prescripteur.");
+  out.referrer_function = c.Text("referrer.function", in.referrer_function, kMaxShortText, false);
+  const std::string referrer_email = NormalizeEmail(in.referrer_email);
+  if (!referrer_email.empty() && !IsPlausibleEmail(referrer_email)) {
+    c.Add("referrer.email", "L’adresse e-mail du prescripteur n’est pas valide.");
+  }
+  out.referrer_email = referrer_email;
+  if (!text::Trim(in.referrer_phone).empty()) {
+    if (auto p = NormalizePhone(in.referrer_phone)) {
+      out.referrer_phone = *p;
+    } else {
+      c.Add("referrer.phone",
+            "Le téléphone du prescripteur n’est pas valide, par exemple 01 34 25 39 02.");
+    }
+  }
+
+  ValidatePersonFields(in, ref, today, out.person, errors);
 
   // Reasons.
   out.situations = c.Codes("reasons.situations", in.situations, vocab.situations);

@@ -130,6 +130,11 @@ struct ReferralData {
   std::string consent_how;
 };
 
+/// Checks the person's fields of `in` (identity, contacts, address, language…) into `out`,
+/// appending to `errors`; used alone when a person's record is rectified.
+void ValidatePersonFields(const ReferralInput& in, const ReferenceData& ref, const LocalDate& today,
+                          PersonData& out, FieldErrors& errors);
+
 /// Checks every field and fills `out` when there is no error. `today` bounds dates.
 FieldErrors ValidateReferral(const ReferralInput& in, const ReferenceData& ref,
                              const LocalDate& today, ReferralData& out);

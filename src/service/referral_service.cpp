@@ -708,6 +708,86 @@ void ReferralService::ConfirmNewPerson(const Actor& actor, domain::ReferralId id
   });
 }
 
+namespace {
+
+// The fields of a person's record, by name, for the history of changes.
+std::vector<std::pair<const char*, std::string>> Fields(const domain::PersonData& p) {
+  std::string prefs;
+  for (const auto& c : p.contact_preferences) {
+    prefs += (prefs.empty() ? "" : ",") + c;
+  }
+  return {{"birth_name", p.birth_name},
+          {"usage_name", p.usage_name},
+          {"first_names", p.first_names},
+          {"birth_date", p.birth_date ? ToIso(*p.birth_date) : ""},
+          {"birth_year", p.birth_year ? std::to_string(*p.birth_year) : ""},
+          {"gender", p.gender},
+          {"phone", p.phone},
+          {"email", p.email},
+          {"address_line", p.address_line},
+          {"postal_code", p.postal_code},
+          {"city", p.city},
+          {"language", p.language},
+          {"interpreter_needed", p.interpreter_needed ? "oui" : "non"},
+          {"contact_preferences", prefs},
+          {"availability", p.availability},
+          {"adaptations", p.adaptations},
+          {"carer", p.carer}};
+}
+
+}  // namespace
+
+domain::FieldErrors ReferralService::UpdatePerson(const Actor& actor, domain::ReferralId id,
+                                                  const domain::ReferralInput& in) {
+  Require(actor, Permission::kViewCases);
+  const Instant now = clock_.Now();
+  domain::FieldErrors errors;
+  domain::PersonData updated;
+  domain::ValidatePersonFields(in, reference_, paris::Today(now), updated, errors);
+  if (!errors.empty()) {
+    return errors;
+  }
+  store_.Write([&](Tx& tx) {
+    const auto r = Load(actor, tx, id);
+    if (!r.person_id) {
+      throw Error(ErrorCode::kConflict, "Cette fiche n’a pas de personne.");
+    }
+    const auto before = Fields(r.data.person);
+    const auto after = Fields(updated);
+    int changed = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      if (before[i].second != after[i].second) {
+        tx.persons().AddChange(
+            *r.person_id, PersonChange{now, ActorUser(actor), ActorLabel(actor), before[i].first,
+                                       before[i].second, after[i].second});
+        ++changed;
+      }
+    }
+    if (changed == 0) {
+      return;
+    }
+    tx.persons().Update(*r.person_id, updated, SearchName(updated), now);
+    tx.persons().ReplaceKeys(*r.person_id, domain::IndexKeys(updated.Identity()));
+    tx.audit().Append(MakeAuditEvent(actor, now, "person.update", "person",
+                                     std::to_string(*r.person_id), "success",
+                                     "fields=" + std::to_string(changed)));
+  });
+  return errors;
+}
+
+std::vector<PersonChange> ReferralService::PersonHistory(const Actor& actor,
+                                                         domain::ReferralId id) {
+  Require(actor, Permission::kViewCases);
+  std::vector<PersonChange> out;
+  store_.Read([&](Tx& tx) {
+    const auto r = Load(actor, tx, id);
+    if (r.person_id) {
+      out = tx.persons().Changes(*r.person_id);
+    }
+  });
+  return out;
+}
+
 std::vector<domain::User> ReferralService::AssignableWorkers(const Actor& actor) {
   Require(actor, Permission::kTriageReferrals);
   std::vector<domain::User> out;

@@ -137,6 +137,12 @@ class ReferralService {
   /// Moves every referral of `from` to `into` and marks `from` merged; both histories are kept.
   void MergePersons(const Actor& actor, domain::PersonId from, domain::PersonId into);
 
+  /// Rectifies the person of a referral (team only); each changed field is kept in the
+  /// person's history with its old value.
+  domain::FieldErrors UpdatePerson(const Actor& actor, domain::ReferralId id,
+                                   const domain::ReferralInput& in);
+  std::vector<PersonChange> PersonHistory(const Actor& actor, domain::ReferralId id);
+
   /// Team members who may be assigned a referral.
   std::vector<domain::User> AssignableWorkers(const Actor& actor);
   /// Structures a referral may be redirected to.

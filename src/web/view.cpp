@@ -36,7 +36,9 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 24> kFlashes = {{
+constexpr std::array<Flash, 25> kFlashes = {{
+    {"person_saved",
+     "La fiche de la personne est enregistrée ; les anciennes valeurs sont dans l’historique."},
     {"draft_saved",
      "Le brouillon est enregistré. Vous pourrez le reprendre depuis « Mes fiches »."},
     {"draft_deleted", "Le brouillon a été supprimé."},

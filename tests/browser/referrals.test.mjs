@@ -142,6 +142,16 @@ test("coordinator: inbox, duplicates, acceptance, refusal and redirection", asyn
   await page.getByText("La fiche est rattachée à la personne déjà connue").waitFor();
   assert.equal(await page.getByRole("heading", { name: "Cette personne est peut-être déjà connue" }).count(), 0);
 
+  // Correct the person's phone: the old value stays in the history.
+  await page.getByRole("link", { name: "Modifier la personne" }).click();
+  await check(page, "person-form");
+  await page.locator("#f-person-phone").fill("07 12 12 12 12");
+  await click(page, "button", "Enregistrer");
+  await page.getByText("La fiche de la personne est enregistrée").waitFor();
+  const changes = page.getByRole("table", { name: /Historique des corrections/ });
+  assert.match(await changes.innerText(), /06 12 45 78 90|\+33612457890/);
+  await check(page, "referral-person-history");
+
   await page.getByLabel("Intervenant·e").first().selectOption({ label: "Léa Nguyen" });
   await click(page, "button", "Accepter la fiche");
   await page.getByText("La fiche est acceptée et confiée.").waitFor();

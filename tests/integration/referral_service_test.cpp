@@ -392,6 +392,33 @@ TEST_P(ReferralServiceTest, ApiSubmissionsAreIdempotent) {
   EXPECT_FALSE(s_->api_tokens.Authenticate("Bearer " + token.token, "r", "ip").has_value());
 }
 
+TEST_P(ReferralServiceTest, RectifyingAPersonKeepsTheOldValues) {
+  const auto r = Submit(referrer_, Input("Camara", "Fatoumata", "1961-04-17", "06 12 45 78 90"));
+  auto in = Input("Camara", "Fatoumata", "1961-04-17", "07 00 00 00 01");
+  in.usage_name = "Diallo";
+  EXPECT_EQ(CodeOf([&] { s_->referrals.UpdatePerson(referrer_, r.id, in); }),
+            ErrorCode::kPermissionDenied);
+  auto bad = in;
+  bad.postal_code = "123";
+  EXPECT_FALSE(s_->referrals.UpdatePerson(worker_, r.id, bad).empty());
+  EXPECT_TRUE(s_->referrals.UpdatePerson(worker_, r.id, in).empty());
+  const auto person = s_->referrals.Get(coordinator_, r.id).data.person;
+  EXPECT_EQ(person.phone, "+33700000001");
+  EXPECT_EQ(person.usage_name, "Diallo");
+  const auto changes = s_->referrals.PersonHistory(coordinator_, r.id);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].field, "usage_name");
+  EXPECT_EQ(changes[1].field, "phone");
+  EXPECT_EQ(changes[1].old_value, "+33612457890");
+  EXPECT_EQ(changes[1].new_value, "+33700000001");
+  EXPECT_EQ(changes[1].user_id, worker_.user_id);
+  EXPECT_TRUE(s_->referrals.UpdatePerson(worker_, r.id, in).empty());
+  EXPECT_EQ(s_->referrals.PersonHistory(coordinator_, r.id).size(), 2u) << "no change, no history";
+  // The new phone is now what duplicate detection matches.
+  const auto again = Submit(referrer_, Input("Diallo", "Fatoumata", "", "07 00 00 00 01"));
+  EXPECT_EQ(s_->referrals.Get(coordinator_, again.id).identity_status, "unchecked");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ReferralServiceTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          BackendName);

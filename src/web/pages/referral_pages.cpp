@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
@@ -59,6 +60,30 @@ json SummaryJson(const service::ReferralSummary& s, const domain::ReferenceData&
     j["received"] = paris::FormatDate(*s.received_at);
   }
   return j;
+}
+
+std::string PersonFieldLabel(const std::string& field) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"birth_name", "Nom de naissance"},
+      {"usage_name", "Nom d’usage"},
+      {"first_names", "Prénom(s)"},
+      {"birth_date", "Date de naissance"},
+      {"birth_year", "Année de naissance"},
+      {"gender", "Genre"},
+      {"phone", "Téléphone"},
+      {"email", "E-mail"},
+      {"address_line", "Adresse"},
+      {"postal_code", "Code postal"},
+      {"city", "Commune"},
+      {"language", "Langue"},
+      {"interpreter_needed", "Interprète"},
+      {"contact_preferences", "Préférences de contact"},
+      {"availability", "Disponibilités"},
+      {"adaptations", "Adaptations"},
+      {"carer", "Aidant"},
+      {"merge", "Fusion de fiches personne"}};
+  auto it = kLabels.find(field);
+  return it == kLabels.end() ? field : it->second;
 }
 
 std::string PersonBirth(const domain::PersonData& p) {
@@ -144,6 +169,39 @@ void HandleReferralPost(RequestContext& ctx, Deps& deps, std::optional<long long
     return;
   }
   Redirect(ctx, "/fiches/" + std::to_string(result.id) + "/transmise");
+}
+
+domain::ReferralInput InputFromPerson(const domain::PersonData& p) {
+  domain::ReferralInput in;
+  in.last_name = p.birth_name;
+  in.usage_name = p.usage_name;
+  in.first_names = p.first_names;
+  in.birth_date = p.birth_date ? ToIso(*p.birth_date) : "";
+  in.birth_year = !p.birth_date && p.birth_year ? std::to_string(*p.birth_year) : "";
+  in.gender = p.gender;
+  in.phone = domain::FormatPhoneFr(p.phone);
+  in.email = p.email;
+  in.address_line = p.address_line;
+  in.postal_code = p.postal_code;
+  in.city = p.city;
+  in.language = p.language;
+  in.interpreter_needed = p.interpreter_needed;
+  in.contact_preferences = p.contact_preferences;
+  in.availability = p.availability;
+  in.adaptations = p.adaptations;
+  in.carer = p.carer;
+  return in;
+}
+
+void RenderPersonForm(RequestContext& ctx, Deps& deps, const service::ReferralRecord& r,
+                      const domain::ReferralInput& in, const domain::FieldErrors& errors,
+                      int status) {
+  json data = ReferralFormView(in, deps.reference);
+  data.update(ErrorSummary(errors));
+  data["id"] = r.id;
+  data["number"] = r.number;
+  data["today"] = ToIso(paris::Today(deps.clock.Now()));
+  RenderPage(ctx, deps, "person_form", "Modifier la personne", data, status);
 }
 
 json InboxFilters(RequestContext& ctx, Deps& deps, service::InboxQuery& q) {
@@ -357,6 +415,19 @@ void RegisterReferralPages(Router& router, Deps& deps) {
                              {"note", e.note}});
         }
         data["history"] = history;
+        if (team) {
+          json changes = json::array();
+          for (const auto& c : deps.referrals.PersonHistory(ctx.actor, id)) {
+            changes.push_back(
+                {{"at", paris::FormatDateTime(c.at)},
+                 {"actor", c.actor_label},
+                 {"field", PersonFieldLabel(c.field)},
+                 {"old", c.field == "phone" ? domain::FormatPhoneFr(c.old_value) : c.old_value},
+                 {"new", c.field == "phone" ? domain::FormatPhoneFr(c.new_value) : c.new_value}});
+          }
+          data["person_changes"] = changes;
+          data["has_person_changes"] = !changes.empty();
+        }
         data["team"] = team;
         data["can_withdraw"] = service::Allows(ctx.actor, Permission::kReadOwnReferrals) &&
                                domain::CanTransition(r.status, domain::ReferralStatus::kWithdrawn);
@@ -408,6 +479,24 @@ void RegisterReferralPages(Router& router, Deps& deps) {
         }
         RenderPage(ctx, deps, "referral_show", "Fiche " + r.number, data);
       });
+
+  // Rectifying the person's record (team).
+  router.Page(Method::kGet, R"(/fiches/(\d+)/personne)", "referrals.person_form",
+              Permission::kViewCases, [&deps](RequestContext& ctx) {
+                const auto r = deps.referrals.Get(ctx.actor, ParseId(ctx.req.matches[1]));
+                RenderPersonForm(ctx, deps, r, InputFromPerson(r.data.person), {}, 200);
+              });
+  router.Page(Method::kPost, R"(/fiches/(\d+)/personne)", "referrals.person_update",
+              Permission::kViewCases, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const auto in = ReadReferralForm(Form(ctx.req));
+                const auto errors = deps.referrals.UpdatePerson(ctx.actor, id, in);
+                if (!errors.empty()) {
+                  RenderPersonForm(ctx, deps, deps.referrals.Get(ctx.actor, id), in, errors, 422);
+                  return;
+                }
+                Redirect(ctx, "/fiches/" + std::to_string(id), "person_saved");
+              });
 
   router.Page(Method::kPost, R"(/fiches/(\d+)/retirer)", "referrals.withdraw",
               Permission::kReadOwnReferrals, [&deps](RequestContext& ctx) {
