@@ -135,6 +135,25 @@ std::string FoldForSearch(std::string_view s) {
   return out;
 }
 
+std::string Truncate(std::string_view s, std::size_t max) {
+  if (!IsValidUtf8(s)) {
+    return "?";
+  }
+  int32_t i = 0;
+  const auto n = static_cast<int32_t>(s.size());
+  std::size_t count = 0;
+  while (i < n && count < max) {
+    UChar32 c = 0;
+    U8_NEXT(s.data(), i, n, c);
+    ++count;
+  }
+  std::string out(s.substr(0, static_cast<std::size_t>(i)));
+  if (i < n) {
+    out += "…";
+  }
+  return out;
+}
+
 std::string ToUpper(std::string_view s) {
   icu::UnicodeString u =
       icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));

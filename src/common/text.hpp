@@ -23,6 +23,10 @@ bool HasControlCharacters(std::string_view s);
 /// "Élodie  N'Diaye-Bâ" -> "elodie n diaye ba". Transliterates other scripts to Latin.
 std::string FoldForSearch(std::string_view s);
 
+/// At most `max` code points of valid UTF-8 `s`; invalid UTF-8 gives "?". For quoting user
+/// input in messages without cutting a character in two.
+std::string Truncate(std::string_view s, std::size_t max);
+
 /// Upper case with accents kept ("Lefèvre" → "LEFÈVRE"), for surnames in lists.
 std::string ToUpper(std::string_view s);
 

@@ -33,6 +33,7 @@ constexpr std::array<StatusInfo, 10> kStatuses = {{
 }};
 
 constexpr std::size_t kMaxShortText = 200;
+constexpr long kMaxPerField = 5;
 constexpr std::size_t kMaxLongText = 4000;
 
 class Checker {
@@ -85,10 +86,7 @@ class Checker {
     errors_.push_back({field, std::move(message)});
   }
 
-  static std::string Printable(const std::string& v) {
-    std::string out = text::IsValidUtf8(v) ? v.substr(0, 40) : std::string("?");
-    return out;
-  }
+  static std::string Printable(const std::string& v) { return text::Truncate(v, 40); }
 
  private:
   FieldErrors& errors_;
@@ -342,8 +340,10 @@ FieldErrors ValidateReferral(const ReferralInput& in, const ReferenceData& ref,
       c.Codes("reasons.digital_difficulties", in.digital_difficulties, vocab.digital_difficulties);
   out.difficulties = c.Text("reasons.difficulties", in.difficulties, kMaxLongText, false);
   out.reason = c.Text("reasons.motive", in.reason, kMaxLongText, false);
-  if (out.procedures.empty() && in.procedures.empty() && out.reason.empty() &&
-      text::Trim(in.reason).empty()) {
+  const bool procedure_error = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) {
+    return e.field == "reasons.procedures";
+  });
+  if (out.procedures.empty() && out.reason.empty() && !procedure_error) {
     c.Add("reasons.procedures",
           "Choisissez au moins une démarche ou décrivez le motif de l’orientation.");
   }

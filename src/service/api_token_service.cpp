@@ -93,8 +93,10 @@ void ApiTokenService::Revoke(const Actor& actor, std::int64_t id) {
 std::optional<Actor> ApiTokenService::Authenticate(std::string_view authorization,
                                                    const std::string& request_id,
                                                    const std::string& ip) {
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!authorization.starts_with(kBearer)) {
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  constexpr std::string_view kBearer = "bearer ";
+  if (authorization.size() <= kBearer.size() ||
+      text::ToLowerAscii(authorization.substr(0, kBearer.size())) != kBearer) {
     return std::nullopt;
   }
   const std::string token = text::Trim(authorization.substr(kBearer.size()));

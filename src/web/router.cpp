@@ -233,6 +233,8 @@ void Router::InstallFallbacks() {
                       req.path.size(), detail);
         RequestContext ctx(req, res);
         ctx.request_id = deps_.tokens.NewToken(9);
+        res.set_header("X-Request-Id", ctx.request_id);
+        res.set_header("Cache-Control", "no-store");
         RenderError(ctx, deps_, 500, "Une erreur inattendue s’est produite.");
       });
   server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -242,6 +244,8 @@ void Router::InstallFallbacks() {
     RequestContext ctx(req, res);
     ctx.request_id = deps_.tokens.NewToken(9);
     ctx.route = "fallback";
+    res.set_header("X-Request-Id", ctx.request_id);
+    res.set_header("Cache-Control", "no-store");
     const int status = res.status;
     std::string message = "Cette page n’existe pas. Vérifiez l’adresse ou revenez à l’accueil.";
     if (status == 413) {
@@ -253,7 +257,21 @@ void Router::InstallFallbacks() {
     } else if (status >= 500) {
       message = "Une erreur inattendue s’est produite.";
     }
-    // Render without the session: the fallback must work even if the database does not.
+    // A signed-in visitor keeps their header and menu on a 404 page. The session is read on a
+    // best-effort basis: the fallback must still answer when the database does not.
+    if (status == 404 && !req.path.starts_with("/api/")) {
+      try {
+        if (auto token = ReadCookie(req, kSessionCookie)) {
+          ctx.session = deps_.auth.Authenticate(*token);
+          if (ctx.session) {
+            ctx.actor = service::Actor::ForUser(ctx.session->user, ctx.request_id, req.remote_addr);
+            ctx.csrf_token = ctx.session->csrf_token;
+          }
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("event=http.fallback_session_failed detail=\"{}\"", e.what());
+      }
+    }
     RenderError(ctx, deps_, status, message);
     spdlog::info("event=http.request method={} route=fallback status={} request_id={}", req.method,
                  status, ctx.request_id);

@@ -182,7 +182,9 @@ void RenderError(RequestContext& ctx, const Deps& deps, int status, const std::s
                        : status >= 500 ? "internal"
                                        : "invalid_argument";
     body["error"] = {{"code", code}, {"message", message}, {"request_id", ctx.request_id}};
-    ctx.res.set_content(body.dump(), "application/json; charset=utf-8");
+    // Messages may quote input: invalid UTF-8 is replaced rather than making dump() throw.
+    ctx.res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                        "application/json; charset=utf-8");
     return;
   }
   nlohmann::json data;

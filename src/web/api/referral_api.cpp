@@ -1,6 +1,5 @@
-#include <nlohmann/json.hpp>
-
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
@@ -31,11 +30,14 @@ std::string IsoInstant(const std::optional<Instant>& t) {
   return buf;
 }
 
-json NullableTime(const std::optional<Instant>& t) { return t ? json(IsoInstant(t)) : json(nullptr); }
+json NullableTime(const std::optional<Instant>& t) {
+  return t ? json(IsoInstant(t)) : json(nullptr);
+}
 
 void WriteJson(RequestContext& ctx, int status, const json& body) {
   ctx.res.status = status;
-  ctx.res.set_content(body.dump(), "application/json; charset=utf-8");
+  ctx.res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                      "application/json; charset=utf-8");
 }
 
 void WriteFieldErrors(RequestContext& ctx, const domain::FieldErrors& errors) {
@@ -52,18 +54,19 @@ void WriteFieldErrors(RequestContext& ctx, const domain::FieldErrors& errors) {
 }
 
 json ReferralJson(const service::ReferralRecord& r) {
-  return {{"id", r.id},
-          {"number", r.number},
-          {"status", std::string(domain::StatusCode(r.status))},
-          {"status_label", std::string(domain::StatusLabel(r.status))},
-          {"received_at", NullableTime(r.received_at)},
-          {"accepted_at", NullableTime(r.accepted_at)},
-          {"first_contact_at", NullableTime(r.first_contact_at)},
-          {"first_visit_at", NullableTime(r.first_visit_at)},
-          {"closed_at", NullableTime(r.closed_at)},
-          {"decision_reason", r.decision_reason.empty() ? json(nullptr) : json(r.decision_reason)},
-          {"decision_message", r.decision_message.empty() ? json(nullptr) : json(r.decision_message)},
-          {"redirected_to", r.redirected_to_name.empty() ? json(nullptr) : json(r.redirected_to_name)}};
+  return {
+      {"id", r.id},
+      {"number", r.number},
+      {"status", std::string(domain::StatusCode(r.status))},
+      {"status_label", std::string(domain::StatusLabel(r.status))},
+      {"received_at", NullableTime(r.received_at)},
+      {"accepted_at", NullableTime(r.accepted_at)},
+      {"first_contact_at", NullableTime(r.first_contact_at)},
+      {"first_visit_at", NullableTime(r.first_visit_at)},
+      {"closed_at", NullableTime(r.closed_at)},
+      {"decision_reason", r.decision_reason.empty() ? json(nullptr) : json(r.decision_reason)},
+      {"decision_message", r.decision_message.empty() ? json(nullptr) : json(r.decision_message)},
+      {"redirected_to", r.redirected_to_name.empty() ? json(nullptr) : json(r.redirected_to_name)}};
 }
 
 json SummaryJson(const service::ReferralSummary& s) {
@@ -74,76 +77,86 @@ json SummaryJson(const service::ReferralSummary& s) {
           {"updated_at", IsoInstant(s.updated_at)}};
 }
 
+// "application/json", with or without parameters ("; charset=utf-8"), in any case.
 bool IsJsonContentType(const std::string& content_type) {
-  const std::string ct = text::ToLowerAscii(content_type);
-  return ct == "application/json" || ct.starts_with("application/json;");
+  const std::string media =
+      text::Trim(text::ToLowerAscii(content_type.substr(0, content_type.find(';'))));
+  return media == "application/json";
 }
 
 }  // namespace
 
 void RegisterReferralApi(Router& router, Deps& deps) {
-  router.Api(Method::kPost, "/api/v1/referrals", "api.referrals.create", Permission::kSubmitReferral,
-             [&deps](RequestContext& ctx) {
-               if (ctx.req.body.size() > kMaxApiBody) {
-                 throw Error(ErrorCode::kPayloadTooLarge, "La requête dépasse 256 Kio.");
-               }
-               if (!IsJsonContentType(ctx.req.get_header_value("Content-Type"))) {
-                 ctx.res.status = 415;
-                 WriteJson(ctx, 415,
-                           {{"error",
-                             {{"code", "invalid_argument"},
-                              {"message", "Content-Type application/json attendu."},
-                              {"request_id", ctx.request_id}}}});
-                 return;
-               }
-               if (!text::IsValidUtf8(ctx.req.body)) {
-                 throw Error(ErrorCode::kInvalidArgument, "Le corps de la requête doit être en UTF-8.");
-               }
-               const json body = json::parse(ctx.req.body, nullptr, false);
-               if (body.is_discarded()) {
-                 throw Error(ErrorCode::kInvalidArgument, "JSON mal formé.");
-               }
-               std::optional<service::IdempotencyKey> key;
-               const std::string raw_key = ctx.req.get_header_value("Idempotency-Key");
-               if (!raw_key.empty()) {
-                 if (raw_key.size() > 200 || text::HasControlCharacters(raw_key) || !text::IsValidUtf8(raw_key)) {
-                   throw Error(ErrorCode::kInvalidArgument, "Idempotency-Key invalide (200 caractères au plus).");
-                 }
-                 key = service::IdempotencyKey{raw_key, deps.tokens.Digest(ctx.req.body)};
-               }
-               domain::FieldErrors type_errors;
-               const auto input = ReferralInputFromApi(body, type_errors);
-               if (!type_errors.empty()) {
-                 WriteFieldErrors(ctx, type_errors);
-                 return;
-               }
-               auto render = [&](const service::SubmitResult& r) {
-                 json duplicates = json::array();
-                 for (const auto& d : r.visible_duplicates) {
-                   duplicates.push_back({{"id", d.id}, {"number", d.number},
-                                         {"status", std::string(domain::StatusCode(d.status))}});
-                 }
-                 json out = {{"id", r.id}, {"number", r.number}, {"status", "received"},
-                             {"possible_duplicates", duplicates}};
-                 return service::IdempotentResponse{"", 201, out.dump(), "/api/v1/referrals/" + std::to_string(r.id)};
-               };
-               const auto outcome = deps.referrals.SubmitIdempotent(ctx.actor, input, key, render);
-               if (outcome.replay) {
-                 ctx.res.status = outcome.replay->status;
-                 ctx.res.set_header("Location", outcome.replay->location);
-                 ctx.res.set_header("Idempotent-Replayed", "true");
-                 ctx.res.set_content(outcome.replay->body, "application/json; charset=utf-8");
-                 return;
-               }
-               if (!outcome.result.errors.empty()) {
-                 WriteFieldErrors(ctx, outcome.result.errors);
-                 return;
-               }
-               const auto response = render(outcome.result);
-               ctx.res.status = 201;
-               ctx.res.set_header("Location", response.location);
-               ctx.res.set_content(response.body, "application/json; charset=utf-8");
-             });
+  router.Api(
+      Method::kPost, "/api/v1/referrals", "api.referrals.create", Permission::kSubmitReferral,
+      [&deps](RequestContext& ctx) {
+        if (ctx.req.body.size() > kMaxApiBody) {
+          throw Error(ErrorCode::kPayloadTooLarge, "La requête dépasse 256 Kio.");
+        }
+        if (!IsJsonContentType(ctx.req.get_header_value("Content-Type"))) {
+          ctx.res.status = 415;
+          WriteJson(ctx, 415,
+                    {{"error",
+                      {{"code", "invalid_argument"},
+                       {"message", "Content-Type application/json attendu."},
+                       {"request_id", ctx.request_id}}}});
+          return;
+        }
+        if (!text::IsValidUtf8(ctx.req.body)) {
+          throw Error(ErrorCode::kInvalidArgument, "Le corps de la requête doit être en UTF-8.");
+        }
+        const json body = json::parse(ctx.req.body, nullptr, false);
+        if (body.is_discarded()) {
+          throw Error(ErrorCode::kInvalidArgument, "JSON mal formé.");
+        }
+        std::optional<service::IdempotencyKey> key;
+        const std::string raw_key = ctx.req.get_header_value("Idempotency-Key");
+        if (!raw_key.empty()) {
+          if (raw_key.size() > 200 || text::HasControlCharacters(raw_key) ||
+              !text::IsValidUtf8(raw_key)) {
+            throw Error(
+                ErrorCode::kInvalidArgument,
+                "Idempotency-Key invalide (200 octets au plus, sans caractère de contrôle).");
+          }
+          key = service::IdempotencyKey{raw_key, deps.tokens.Digest(ctx.req.body)};
+        }
+        domain::FieldErrors type_errors;
+        const auto input = ReferralInputFromApi(body, type_errors);
+        if (!type_errors.empty()) {
+          WriteFieldErrors(ctx, type_errors);
+          return;
+        }
+        auto render = [&](const service::SubmitResult& r) {
+          json duplicates = json::array();
+          for (const auto& d : r.visible_duplicates) {
+            duplicates.push_back({{"id", d.id},
+                                  {"number", d.number},
+                                  {"status", std::string(domain::StatusCode(d.status))}});
+          }
+          json out = {{"id", r.id},
+                      {"number", r.number},
+                      {"status", "received"},
+                      {"possible_duplicates", duplicates}};
+          return service::IdempotentResponse{"", 201, out.dump(),
+                                             "/api/v1/referrals/" + std::to_string(r.id)};
+        };
+        const auto outcome = deps.referrals.SubmitIdempotent(ctx.actor, input, key, render);
+        if (outcome.replay) {
+          ctx.res.status = outcome.replay->status;
+          ctx.res.set_header("Location", outcome.replay->location);
+          ctx.res.set_header("Idempotent-Replayed", "true");
+          ctx.res.set_content(outcome.replay->body, "application/json; charset=utf-8");
+          return;
+        }
+        if (!outcome.result.errors.empty()) {
+          WriteFieldErrors(ctx, outcome.result.errors);
+          return;
+        }
+        const auto response = render(outcome.result);
+        ctx.res.status = 201;
+        ctx.res.set_header("Location", response.location);
+        ctx.res.set_content(response.body, "application/json; charset=utf-8");
+      });
 
   router.Api(Method::kGet, "/api/v1/referrals", "api.referrals.list", Permission::kReadOwnReferrals,
              [&deps](RequestContext& ctx) {
@@ -152,7 +165,8 @@ void RegisterReferralApi(Router& router, Deps& deps) {
                if (!s.empty()) {
                  status = domain::ParseStatus(s);
                  if (!status || *status == domain::ReferralStatus::kDraft) {
-                   throw Error(ErrorCode::kInvalidArgument, "Statut inconnu : « " + text::Trim(s).substr(0, 40) + " ».");
+                   throw Error(ErrorCode::kInvalidArgument,
+                               "Statut inconnu : « " + text::Truncate(text::Trim(s), 40) + " ».");
                  }
                }
                json items = json::array();
@@ -162,8 +176,8 @@ void RegisterReferralApi(Router& router, Deps& deps) {
                WriteJson(ctx, 200, {{"referrals", items}});
              });
 
-  router.Api(Method::kGet, R"(/api/v1/referrals/(\d+))", "api.referrals.show", Permission::kReadOwnReferrals,
-             [&deps](RequestContext& ctx) {
+  router.Api(Method::kGet, R"(/api/v1/referrals/(\d+))", "api.referrals.show",
+             Permission::kReadOwnReferrals, [&deps](RequestContext& ctx) {
                const auto r = deps.referrals.Get(ctx.actor, ParseId(ctx.req.matches[1]));
                if (r.status == domain::ReferralStatus::kDraft) {
                  throw Error(ErrorCode::kNotFound, "Cette fiche de liaison n’existe pas.");

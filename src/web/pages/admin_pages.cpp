@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
@@ -87,6 +88,68 @@ nlohmann::json UserJson(const domain::User& u) {
     j["last_sign_in"] = paris::FormatDateTime(*u.last_sign_in_at);
   }
   return j;
+}
+
+// The audit trail stores stable codes; the page shows them in French.
+std::string AuditActionLabel(const std::string& action) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"auth.sign_in", "Connexion"},
+      {"auth.sign_out", "Déconnexion"},
+      {"user.create", "Création d’un compte"},
+      {"user.update", "Modification d’un compte"},
+      {"user.enable", "Réactivation d’un compte"},
+      {"user.disable", "Désactivation d’un compte"},
+      {"user.reset_password", "Réinitialisation d’un mot de passe"},
+      {"user.set_password", "Mot de passe défini en ligne de commande"},
+      {"user.change_password", "Changement de son mot de passe"},
+      {"structure.create", "Création d’une structure"},
+      {"structure.update", "Modification d’une structure"},
+      {"structure.enable", "Réactivation d’une structure"},
+      {"structure.disable", "Désactivation d’une structure"},
+      {"referral.draft_save", "Brouillon de fiche enregistré"},
+      {"referral.draft_delete", "Brouillon de fiche supprimé"},
+      {"referral.submit", "Fiche de liaison reçue"},
+      {"referral.status", "Changement d’état d’une fiche"},
+      {"referral.assign", "Fiche confiée à un membre de l’équipe"},
+      {"referral.link_person", "Fiche rattachée à une personne connue"},
+      {"referral.confirm_new_person", "Nouvelle personne confirmée"},
+      {"referral.import", "Import de fiches (CSV)"},
+      {"person.merge", "Fusion de deux fiches personne"},
+      {"person.update", "Correction d’une fiche personne"},
+      {"import.upload", "Fichier CSV déposé"},
+      {"import.done", "Import CSV terminé"},
+      {"import.cancel", "Import CSV annulé"},
+      {"api_token.create", "Création d’un jeton d’API"},
+      {"api_token.revoke", "Révocation d’un jeton d’API"},
+  };
+  auto it = kLabels.find(action);
+  return it == kLabels.end() ? action : it->second;
+}
+
+std::string AuditRecordLabel(const std::string& type) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"user", "compte"},     {"structure", "structure"},      {"referral", "fiche"},
+      {"person", "personne"}, {"import_batch", "fichier CSV"}, {"api_token", "jeton d’API"}};
+  auto it = kLabels.find(type);
+  return it == kLabels.end() ? type : it->second;
+}
+
+std::string AuditActorLabel(const service::AuditEvent& e,
+                            const std::map<domain::UserId, std::string>& names) {
+  if (e.actor_user_id) {
+    auto it = names.find(*e.actor_user_id);
+    return it == names.end() ? "compte n° " + std::to_string(*e.actor_user_id) : it->second;
+  }
+  if (e.actor_label == "anonymous") {
+    return "Visiteur non connecté";
+  }
+  if (e.actor_label.starts_with("system:")) {
+    return "Allervers (" + e.actor_label.substr(7) + ")";
+  }
+  if (e.actor_label.starts_with("api:token:")) {
+    return "API, jeton n° " + e.actor_label.substr(10);
+  }
+  return e.actor_label;
 }
 
 nlohmann::json RoleOptions(const service::Actor& actor, const std::string& selected) {
@@ -297,47 +360,52 @@ void RegisterAdminPages(Router& router, Deps& deps) {
               });
 
   // Audit trail: administrators.
-  router.Page(
-      Method::kGet, "/admin/journal", "admin.audit", Permission::kViewAudit,
-      [&deps](RequestContext& ctx) {
-        constexpr int kPageSize = 50;
-        int page = 1;
-        const std::string page_param = ctx.req.get_param_value("page");
-        if (!page_param.empty() && page_param.size() < 6 &&
-            page_param.find_first_not_of("0123456789") == std::string::npos) {
-          page = std::max(1, std::stoi(page_param));
-        }
-        service::AuditFilter filter;
-        filter.limit = kPageSize + 1;
-        filter.offset = (page - 1) * kPageSize;
-        auto events = deps.audit.List(ctx.actor, filter);
-        const bool has_next = static_cast<int>(events.size()) > kPageSize;
-        if (has_next) {
-          events.pop_back();
-        }
-        nlohmann::json rows = nlohmann::json::array();
-        for (const auto& e : events) {
-          rows.push_back(
-              {{"id", e.id},
-               {"at", paris::FormatDateTime(e.at)},
-               {"actor",
-                e.actor_user_id ? "compte n° " + std::to_string(*e.actor_user_id) : e.actor_label},
-               {"action", e.action},
-               {"record", e.record_type + (e.record_id.empty() ? "" : " n° " + e.record_id)},
-               {"outcome", e.outcome},
-               {"failure", e.outcome != "success"},
-               {"detail", e.detail},
-               {"request_id", e.request_id}});
-        }
-        nlohmann::json data{{"events", rows}, {"empty", rows.empty()}, {"page", page}};
-        if (page > 1) {
-          data["prev_href"] = "/admin/journal?page=" + std::to_string(page - 1);
-        }
-        if (has_next) {
-          data["next_href"] = "/admin/journal?page=" + std::to_string(page + 1);
-        }
-        RenderPage(ctx, deps, "audit", "Journal d’audit", data);
-      });
+  router.Page(Method::kGet, "/admin/journal", "admin.audit", Permission::kViewAudit,
+              [&deps](RequestContext& ctx) {
+                constexpr int kPageSize = 50;
+                int page = 1;
+                const std::string page_param = ctx.req.get_param_value("page");
+                if (!page_param.empty() && page_param.size() < 6 &&
+                    page_param.find_first_not_of("0123456789") == std::string::npos) {
+                  page = std::max(1, std::stoi(page_param));
+                }
+                service::AuditFilter filter;
+                filter.limit = kPageSize + 1;
+                filter.offset = (page - 1) * kPageSize;
+                auto events = deps.audit.List(ctx.actor, filter);
+                const bool has_next = static_cast<int>(events.size()) > kPageSize;
+                if (has_next) {
+                  events.pop_back();
+                }
+                std::map<domain::UserId, std::string> names;
+                for (const auto& u : deps.users.List(ctx.actor)) {
+                  names[u.id] = u.display_name;
+                }
+                nlohmann::json rows = nlohmann::json::array();
+                for (const auto& e : events) {
+                  rows.push_back({{"id", e.id},
+                                  {"at", paris::FormatDateTime(e.at)},
+                                  {"actor", AuditActorLabel(e, names)},
+                                  {"action", AuditActionLabel(e.action)},
+                                  {"action_code", e.action},
+                                  {"record", AuditRecordLabel(e.record_type) +
+                                                 (e.record_id.empty() ? "" : " n° " + e.record_id)},
+                                  {"outcome", e.outcome == "success"
+                                                  ? "Réussie"
+                                                  : (e.outcome == "failure" ? "Échec" : e.outcome)},
+                                  {"failure", e.outcome != "success"},
+                                  {"detail", e.detail},
+                                  {"request_id", e.request_id}});
+                }
+                nlohmann::json data{{"events", rows}, {"empty", rows.empty()}, {"page", page}};
+                if (page > 1) {
+                  data["prev_href"] = "/admin/journal?page=" + std::to_string(page - 1);
+                }
+                if (has_next) {
+                  data["next_href"] = "/admin/journal?page=" + std::to_string(page + 1);
+                }
+                RenderPage(ctx, deps, "audit", "Journal d’audit", data);
+              });
 }
 
 }  // namespace allervers::web
