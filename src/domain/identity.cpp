@@ -1,58 +1,87 @@
 #include "domain/identity.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <fmt/format.h>
 
 #include "common/text.hpp"
 
 // How duplicate detection works, the figures it reaches and how to measure them again:
 // docs/duplicates.md (benchmark: bench/duplicates/generate_and_measure.cpp).
 
-#ifndef W_SURNAME_NONE
-#define W_SURNAME_NONE -3.0
-#endif
-#ifndef W_YEAR
-#define W_YEAR 1.0
-#endif
-#ifndef W_POSTAL
-#define W_POSTAL 0.5
-#endif
-#ifndef KEYLEN_L
-#define KEYLEN_L 99
-#endif
-#ifndef KEYLEN_F
-#define KEYLEN_F 99
-#endif
-
 namespace allervers::domain {
 namespace {
 
 // ---- Folding and tokens --------------------------------------------------------------------
 
-// FoldForSearch goes through an ICU transliterator (a few µs per call). Most names typed in
-// France are plain ASCII, and for them folding is only lower-casing and turning punctuation into
-// spaces, so we do that directly: scoring folds both records for every candidate.
+// text::FoldForSearch goes through an ICU transliterator, about 10 µs a call, and scoring folds
+// the names of both records for every candidate. Most names typed in France are ASCII or use
+// the accented letters of Latin-1 and Latin Extended-A and B (French, Portuguese, Turkish,
+// Polish, Czech, Romanian…), which fold one letter at a time: for them we use a table computed
+// once with FoldForSearch itself, keeping only the code points that fold alike inside a word, so
+// that both always agree. Anything else (Vietnamese, other scripts, ©, ½) goes through ICU.
+constexpr char32_t kTableFirst = 0xA0;
+constexpr char32_t kTableEnd = 0x250;  // end of Latin Extended-B
+
+struct LatinFold {
+  bool known = false;
+  std::string folded;  // "" for a separator such as a no-break space
+};
+
+const std::vector<LatinFold>& LatinFolds() {
+  static const std::vector<LatinFold> table = [] {
+    std::vector<LatinFold> t;
+    for (char32_t cp = kTableFirst; cp < kTableEnd; ++cp) {
+      const std::string utf8{static_cast<char>(0xC0 | (cp >> 6)),
+                             static_cast<char>(0x80 | (cp & 0x3F))};
+      LatinFold f;
+      f.folded = text::FoldForSearch(utf8);
+      const std::string expected = f.folded.empty() ? "a b" : "a" + f.folded + "b";
+      f.known = f.folded.find(' ') == std::string::npos &&
+                text::FoldForSearch("a" + utf8 + "b") == expected;
+      t.push_back(std::move(f));
+    }
+    return t;
+  }();
+  return table;
+}
+
 std::string Fold(std::string_view s) {
-  const bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (!ascii) {
-    return text::FoldForSearch(s);
-  }
+  const auto& table = LatinFolds();
   std::string out;
   out.reserve(s.size());
   bool space = true;
-  for (char c : s) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
+  auto append = [&](std::string_view folded) {
+    if (folded.empty()) {
+      if (!space) {
+        out.push_back(' ');
+        space = true;
+      }
+      return;
     }
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      out.push_back(c);
-      space = false;
-    } else if (!space) {
-      out.push_back(' ');
-      space = true;
+    out += folded;
+    space = false;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      const char lower =
+          c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+      const bool keep = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9');
+      append(keep ? std::string_view(&lower, 1) : std::string_view());
+      continue;
     }
+    if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
+      const char32_t cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+      if (cp >= kTableFirst && cp < kTableEnd && table[cp - kTableFirst].known) {
+        append(table[cp - kTableFirst].folded);
+        ++i;
+        continue;
+      }
+    }
+    return text::FoldForSearch(s);
   }
   if (!out.empty() && out.back() == ' ') {
     out.pop_back();
@@ -92,14 +121,15 @@ std::string Concat(const std::vector<std::string>& tokens) {
 // dropped, and gluing is already covered by comparing names without their spaces.
 bool IsDroppableParticle(std::string_view t) {
   static constexpr std::array<std::string_view, 15> kParticles = {
-      "de", "d", "du", "des", "da", "do", "dos", "das", "di", "del", "della", "van", "von", "el", "al"};
+      "de", "d",   "du",    "des", "da",  "do", "dos", "das",
+      "di", "del", "della", "van", "von", "el", "al"};
   return std::find(kParticles.begin(), kParticles.end(), t) != kParticles.end();
 }
 
 // A family name in the forms we compare.
 struct Surname {
-  std::string compact;             // "ferreiradasilva": accents, case, spaces, hyphens, apostrophes ignored
-  std::string core;                // "ferreirasilva": without the droppable particles
+  std::string compact;  // "ferreiradasilva": accents, case, spaces, hyphens, apostrophes ignored
+  std::string core;     // "ferreirasilva": without the droppable particles
   std::vector<std::string> parts;  // "ferreira", "silva": the parts of a compound name
 };
 
@@ -132,14 +162,15 @@ std::vector<std::string> GivenTokens(std::string_view folded) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const auto& t = tokens[i];
-    if (t.size() == 1 && i + 1 < tokens.size()) {
+    const bool more = i + 1 < tokens.size();
+    const bool vietnamese_middle = (t == "thi" || t == "van") && more;
+    const bool particle =
+        (t == "de" || t == "da" || t == "do" || t == "dos" || t == "das" || t == "del") &&
+        !out.empty();
+    if (t.size() == 1 && more) {
       out.push_back(t + tokens[i + 1]);  // elision
       ++i;
-    } else if ((t == "thi" || t == "van") && i + 1 < tokens.size()) {
-      continue;
-    } else if ((t == "de" || t == "da" || t == "do" || t == "dos" || t == "das" || t == "del") && !out.empty()) {
-      continue;
-    } else {
+    } else if (!vietnamese_middle && !particle) {
       out.push_back(t);
     }
   }
@@ -154,10 +185,21 @@ struct Folded {
   char vietnamese_sex = 0;          // 'f' after Thị, 'm' after Văn: they tell women from men
 };
 
-Folded FoldIdentity(std::string_view birth_name, std::string_view usage_name, std::string_view first_names) {
+// The name fields of a record, folded once: they are read both as typed and swapped.
+struct FoldedFields {
+  std::string birth;
+  std::string usage;
+  std::string given;
+  const std::string& last() const { return usage.empty() ? birth : usage; }  // the name in use
+};
+
+FoldedFields FoldFields(const PersonIdentity& p) {
+  return {Fold(p.birth_name), Fold(p.usage_name), Fold(p.first_names)};
+}
+
+// `birth`, `usage` and `given` are folded.
+Folded Analyse(const std::string& birth, const std::string& usage, const std::string& given) {
   Folded f;
-  const std::string birth = Fold(birth_name);
-  const std::string usage = Fold(usage_name);
   if (!birth.empty()) {
     f.last_names.push_back(MakeSurname(birth));
   }
@@ -168,7 +210,6 @@ Folded FoldIdentity(std::string_view birth_name, std::string_view usage_name, st
       f.last_names.push_back(std::move(u));
     }
   }
-  const std::string given = Fold(first_names);
   f.given = GivenTokens(given);
   f.given_compact = Concat(f.given);
   if (given.starts_with("thi ")) {
@@ -179,7 +220,10 @@ Folded FoldIdentity(std::string_view birth_name, std::string_view usage_name, st
   return f;
 }
 
-Folded FoldIdentity(const PersonIdentity& p) { return FoldIdentity(p.birth_name, p.usage_name, p.first_names); }
+// Straight: as typed. Swapped: the given names read as the family name and the name in use as
+// the given name, for a record whose fields were typed in each other's place.
+Folded Straight(const FoldedFields& f) { return Analyse(f.birth, f.usage, f.given); }
+Folded Swapped(const FoldedFields& f) { return Analyse(f.given, "", f.last()); }
 
 std::optional<int> YearOf(const PersonIdentity& p) {
   if (p.birth_date) {
@@ -210,7 +254,8 @@ bool WithinOneEdit(std::string_view a, std::string_view b) {
     if (a.substr(i + 1) == b.substr(i + 1)) {
       return true;  // one letter changed
     }
-    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           a.substr(i + 2) == b.substr(i + 2);
   }
   return a.substr(i) == b.substr(i + 1);  // one letter added inside
 }
@@ -222,7 +267,9 @@ bool IsGenderPair(std::string_view a, std::string_view b) {
   if (a.size() > b.size()) {
     std::swap(a, b);
   }
-  auto is_vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; };
+  auto is_vowel = [](char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+  };
   if (a.size() < 4 || (is_vowel(a.back()) && a.back() != 'a')) {
     return false;
   }
@@ -233,7 +280,8 @@ bool IsGenderPair(std::string_view a, std::string_view b) {
     const std::string_view tail = b.substr(a.size());
     return tail == "e" || (tail.size() == 2 && tail[0] == a.back() && tail[1] == 'e');
   }
-  return a.back() == 'c' && b.size() == a.size() + 2 && b.starts_with(a.substr(0, a.size() - 1)) && b.ends_with("que");
+  return a.back() == 'c' && b.size() == a.size() + 2 && b.starts_with(a.substr(0, a.size() - 1)) &&
+         b.ends_with("que");
 }
 
 // Two spellings of one name: a typo (one edit, on names of 3 letters or more, or a letter lost
@@ -252,7 +300,8 @@ bool SpellingVariants(const std::string& a, const std::string& b, bool given = f
   }
   const std::size_t shortest = std::min(a.size(), b.size());
   const std::size_t longest = std::max(a.size(), b.size());
-  if (given && a[0] != b[0] && !(a.size() == b.size() && a.size() > 1 && a[0] == b[1] && a[1] == b[0])) {
+  if (given && a[0] != b[0] &&
+      !(a.size() == b.size() && a.size() > 1 && a[0] == b[1] && a[1] == b[0])) {
     return false;
   }
   if (shortest >= 2 && longest >= 3 && WithinOneEdit(a, b)) {
@@ -269,7 +318,8 @@ bool SpellingVariants(const std::string& a, const std::string& b, bool given = f
 
 // ---- Family names --------------------------------------------------------------------------
 
-enum class SurnameLevel { kNone, kPart, kClose, kNoParticle, kSame };
+// Ordered from the least to the most alike; kUnknown when a record has no family name.
+enum class SurnameLevel { kNone, kUnknown, kPart, kClose, kNoParticle, kSame };
 
 SurnameLevel CompareSurnames(const Surname& a, const Surname& b) {
   if (a.compact.empty() || b.compact.empty()) {
@@ -299,10 +349,21 @@ SurnameLevel CompareSurnames(const Surname& a, const Surname& b) {
 
 // ---- Given names ---------------------------------------------------------------------------
 
-enum class GivenLevel { kDifferent, kConflict, kOtherName, kClose, kPartial, kSame, kSameSeveral };
+// Ordered from the least to the most alike; kUnknown when a record has no given name.
+enum class GivenLevel {
+  kDifferent,
+  kConflict,
+  kUnknown,
+  kOtherName,
+  kClose,
+  kPartial,
+  kSame,
+  kSameSeveral
+};
 
 // True when every token of `shorter` appears in `longer`, in the same order.
-bool IsSubsequence(const std::vector<std::string>& shorter, const std::vector<std::string>& longer) {
+bool IsSubsequence(const std::vector<std::string>& shorter,
+                   const std::vector<std::string>& longer) {
   std::size_t j = 0;
   for (const auto& t : shorter) {
     while (j < longer.size() && !SpellingVariants(t, longer[j], true)) {
@@ -318,7 +379,7 @@ bool IsSubsequence(const std::vector<std::string>& shorter, const std::vector<st
 
 GivenLevel CompareGiven(const Folded& a, const Folded& b) {
   if (a.given.empty() || b.given.empty()) {
-    return GivenLevel::kDifferent;
+    return GivenLevel::kUnknown;
   }
   if (a.vietnamese_sex != 0 && b.vietnamese_sex != 0 && a.vietnamese_sex != b.vietnamese_sex) {
     return GivenLevel::kDifferent;  // Thị Hương and Văn Hùng: a sister and a brother
@@ -331,9 +392,10 @@ GivenLevel CompareGiven(const Folded& a, const Folded& b) {
   const bool first_close = SpellingVariants(shorter[0], longer[0], true);
   if (first_close && IsSubsequence(shorter, longer)) {
     // "Claire" / "Claire Marie": only the first given name was typed; or a typo in one of them.
-    const bool exact_tokens = std::all_of(shorter.begin(), shorter.end(), [&](const std::string& t) {
-      return std::find(longer.begin(), longer.end(), t) != longer.end();
-    });
+    const bool exact_tokens =
+        std::all_of(shorter.begin(), shorter.end(), [&](const std::string& t) {
+          return std::find(longer.begin(), longer.end(), t) != longer.end();
+        });
     return exact_tokens ? GivenLevel::kPartial : GivenLevel::kClose;
   }
   if (SpellingVariants(a.given_compact, b.given_compact, true)) {
@@ -353,9 +415,10 @@ GivenLevel CompareGiven(const Folded& a, const Folded& b) {
 // ---- Weights -------------------------------------------------------------------------------
 //
 // The score adds, for each field, about how much more likely the observed agreement is between
-// two records of one person than between two different persons (a log-likelihood ratio, in
-// natural units, rounded). Agreements add, disagreements subtract; a missing field adds nothing.
-// Values were set with bench/duplicates (docs/duplicates.md), where the reasoning is detailed.
+// two records of one person than between two different persons: a log-likelihood ratio, in
+// natural units, halved and rounded (Fellegi–Sunter). Agreements add, disagreements subtract, a
+// field missing on either record adds nothing (except the birth date, see ScoreDuplicate).
+// Values were set with bench/duplicates; docs/duplicates.md gives the reasoning and the figures.
 
 struct NameScore {
   double value = 0;
@@ -371,15 +434,16 @@ double SurnameWeight(SurnameLevel l) {
     case SurnameLevel::kNoParticle:
       return 2.5;
     case SurnameLevel::kClose:
-      return 2.0;
     case SurnameLevel::kPart:
       return 2.0;
+    case SurnameLevel::kUnknown:
+      return 0.0;
     case SurnameLevel::kNone:
       break;
   }
   // Family names change with marriage, and the usage name is often not given: a different name
   // weighs much less against than a different given name.
-  return W_SURNAME_NONE;
+  return -2.0;
 }
 
 double GivenWeight(GivenLevel l) {
@@ -394,6 +458,8 @@ double GivenWeight(GivenLevel l) {
       return 1.5;
     case GivenLevel::kOtherName:
       return 1.0;
+    case GivenLevel::kUnknown:
+      return 0.0;
     case GivenLevel::kConflict:
       return -7.0;
     case GivenLevel::kDifferent:
@@ -411,6 +477,7 @@ NameScore ScoreNames(const Folded& a, const Folded& b) {
   const double given = GivenWeight(best.given);
   if (a.last_names.empty() || b.last_names.empty()) {
     best.value = given;
+    best.surname = SurnameLevel::kUnknown;
     return best;
   }
   for (std::size_t i = 0; i < a.last_names.size(); ++i) {
@@ -467,7 +534,8 @@ void AddNameReasons(const NameScore& n, bool swapped, std::vector<std::string>& 
   const bool same_given = n.given == GivenLevel::kSame || n.given == GivenLevel::kSameSeveral;
   if (same_surname && same_given) {
     const bool several = n.given == GivenLevel::kSameSeveral;
-    reasons.emplace_back(swapped ? (several ? "mêmes nom et prénoms, saisis inversés" : "mêmes nom et prénom, saisis inversés")
+    reasons.emplace_back(swapped ? (several ? "mêmes nom et prénoms, saisis inversés"
+                                            : "mêmes nom et prénom, saisis inversés")
                                  : (several ? "mêmes nom et prénoms" : "mêmes nom et prénom"));
   } else {
     if (swapped) {
@@ -488,6 +556,8 @@ void AddNameReasons(const NameScore& n, bool swapped, std::vector<std::string>& 
         break;
       case SurnameLevel::kNone:
         reasons.emplace_back("nom différent (nom d’usage non renseigné ?)");
+        break;
+      case SurnameLevel::kUnknown:
         break;
     }
     switch (n.given) {
@@ -512,6 +582,8 @@ void AddNameReasons(const NameScore& n, bool swapped, std::vector<std::string>& 
       case GivenLevel::kDifferent:
         reasons.emplace_back("prénoms différents");
         break;
+      case GivenLevel::kUnknown:
+        break;
     }
   }
   if (n.usage_vs_birth) {
@@ -528,20 +600,16 @@ struct KeyNames {
   std::string first;
 };
 
-constexpr std::size_t kLastKeyLength = KEYLEN_L;
-constexpr std::size_t kFirstKeyLength = KEYLEN_F;
-
-KeyNames KeyNamesOf(std::string_view birth_name, std::string_view usage_name, std::string_view first_names) {
-  const Folded f = FoldIdentity(birth_name, usage_name, first_names);
+KeyNames KeyNamesOf(const Folded& f) {
   KeyNames k;
   for (const auto& s : f.last_names) {
-    std::string key = PhoneticKey(s.compact).substr(0, kLastKeyLength);
+    std::string key = PhoneticKey(s.compact);
     if (!key.empty() && std::find(k.last.begin(), k.last.end(), key) == k.last.end()) {
       k.last.push_back(std::move(key));
     }
   }
   if (!f.given.empty()) {
-    k.first = PhoneticKey(f.given[0]).substr(0, kFirstKeyLength);
+    k.first = PhoneticKey(f.given[0]);
   }
   return k;
 }
@@ -562,46 +630,39 @@ class KeySet {
 // Keys from names and birth data, for the straight or the swapped reading of the names.
 // `probe` selects the keys looked up rather than stored: see ProbeKeys.
 void AddNameKeys(const KeyNames& n, const PersonIdentity& p, bool probe, KeySet& keys) {
-  const auto year = YearOf(p);
-  const std::string year_text = year ? std::to_string(*year) : "?";
-  std::vector<std::string> dates;
   if (p.birth_date) {
-    dates.push_back(ToIso(*p.birth_date));
-    const LocalDate& d = *p.birth_date;
-    if (probe && d.day <= 12 && d.day != d.month) {
-      dates.push_back(ToIso(LocalDate{d.year, d.day, d.month}));  // day and month swapped
-    }
-  }
-  for (const auto& dt : dates) {
+    const std::string date = ToIso(*p.birth_date);
     for (const auto& last : n.last) {
-      keys.Add(fmt::format("d:{}:{}", last, dt));
+      keys.Add(fmt::format("d:{}:{}", last, date));
     }
     if (!n.first.empty()) {
-      keys.Add(fmt::format("f:{}:{}", n.first, dt));
+      keys.Add(fmt::format("f:{}:{}", n.first, date));
     }
   }
   if (n.first.empty()) {
     return;
   }
+  const auto year = YearOf(p);
   for (const auto& last : n.last) {
-    keys.Add(fmt::format("y:{}:{}:{}", n.first, last, year_text));
+    keys.Add(fmt::format("y:{}:{}:{}", n.first, last, year ? std::to_string(*year) : "?"));
   }
-  if (probe) {
-    if (year) {
-      for (const auto& last : n.last) {
-        // Stored persons whose birth date is unknown, or typed with the year one off.
-        keys.Add(fmt::format("y:{}:{}:?", n.first, last));
-        keys.Add(fmt::format("y:{}:{}:{}", n.first, last, *year - 1));
-        keys.Add(fmt::format("y:{}:{}:{}", n.first, last, *year + 1));
-      }
-    } else {
-      // No birth date on the probe: every namesake, whatever their year.
-      for (const auto& last : n.last) {
-        keys.Add(fmt::format("x:{}:{}", n.first, last));
-      }
+  if (!probe) {
+    if (!n.last.empty()) {
+      keys.Add(fmt::format("x:{}:{}", n.first, n.last[0]));
     }
-  } else if (!n.last.empty()) {
-    keys.Add(fmt::format("x:{}:{}", n.first, n.last[0]));
+    return;
+  }
+  for (const auto& last : n.last) {
+    if (year) {
+      // Stored persons whose birth date is unknown, or whose year was typed one off (1958 for
+      // 1959: the commonest date typo that changes the year).
+      keys.Add(fmt::format("y:{}:{}:?", n.first, last));
+      keys.Add(fmt::format("y:{}:{}:{}", n.first, last, *year - 1));
+      keys.Add(fmt::format("y:{}:{}:{}", n.first, last, *year + 1));
+    } else {
+      // No birth date on the probe: every namesake.
+      keys.Add(fmt::format("x:{}:{}", n.first, last));
+    }
   }
 }
 
@@ -641,9 +702,10 @@ std::string PhoneticKey(std::string_view name) {
   if (s.size() > 3 && (s.back() == 't' || s.back() == 'd') && s[s.size() - 2] == 'n') {
     s.pop_back();
   }
-  if (s.size() > 4 && s.back() == 's' && std::string_view("aeiou").find(s[s.size() - 2]) != std::string_view::npos &&
+  if (s.size() > 4 && s.back() == 's' &&
+      std::string_view("aeiou").find(s[s.size() - 2]) != std::string_view::npos &&
       s[s.size() - 2] != 'e') {
-    s.pop_back();  // Legros, Thomas; but not Gomes, Martinez (pronounced)
+    s.pop_back();  // Legros, Thomas; but not Gomes, Lopes (pronounced)
   }
   if (s.size() > 3 && s.back() == 'e') {
     s.pop_back();  // Jeanne, Lefèvre
@@ -711,7 +773,7 @@ std::vector<std::string> IndexKeys(const PersonIdentity& p) {
   if (!p.email.empty()) {
     keys.Add("e:" + p.email);
   }
-  AddNameKeys(KeyNamesOf(p.birth_name, p.usage_name, p.first_names), p, false, keys);
+  AddNameKeys(KeyNamesOf(Straight(FoldFields(p))), p, false, keys);
   return keys.Take();
 }
 
@@ -724,11 +786,10 @@ std::vector<std::string> ProbeKeys(const PersonIdentity& p) {
   if (!p.email.empty()) {
     keys.Add("e:" + p.email);
   }
-  AddNameKeys(KeyNamesOf(p.birth_name, p.usage_name, p.first_names), p, true, keys);
-  // First and last names typed in each other's field, on this record or on the stored one:
-  // read the given names as the family name and the (usage, else birth) name as the given name.
-  const std::string& last = p.usage_name.empty() ? p.birth_name : p.usage_name;
-  AddNameKeys(KeyNamesOf(p.first_names, "", last), p, true, keys);
+  const FoldedFields fields = FoldFields(p);
+  AddNameKeys(KeyNamesOf(Straight(fields)), p, true, keys);
+  // First and last names typed in each other's field, on this record or on the stored one.
+  AddNameKeys(KeyNamesOf(Swapped(fields)), p, true, keys);
   return keys.Take();
 }
 
@@ -749,7 +810,8 @@ double JaroWinkler(std::string_view a, std::string_view b) {
     const int lo = std::max(0, i - window);
     const int hi = std::min(lb - 1, i + window);
     for (int j = lo; j <= hi; ++j) {
-      if (!mb[static_cast<std::size_t>(j)] && a[static_cast<std::size_t>(i)] == b[static_cast<std::size_t>(j)]) {
+      if (!mb[static_cast<std::size_t>(j)] &&
+          a[static_cast<std::size_t>(i)] == b[static_cast<std::size_t>(j)]) {
         ma[static_cast<std::size_t>(i)] = mb[static_cast<std::size_t>(j)] = true;
         ++matches;
         break;
@@ -776,7 +838,8 @@ double JaroWinkler(std::string_view a, std::string_view b) {
   const double m = matches;
   const double jaro = (m / la + m / lb + (m - transpositions / 2.0) / m) / 3.0;
   int prefix = 0;
-  while (prefix < 4 && prefix < la && prefix < lb && a[static_cast<std::size_t>(prefix)] == b[static_cast<std::size_t>(prefix)]) {
+  while (prefix < 4 && prefix < la && prefix < lb &&
+         a[static_cast<std::size_t>(prefix)] == b[static_cast<std::size_t>(prefix)]) {
     ++prefix;
   }
   return jaro + prefix * 0.1 * (1.0 - jaro);
@@ -784,19 +847,24 @@ double JaroWinkler(std::string_view a, std::string_view b) {
 
 DuplicateMatch ScoreDuplicate(const PersonIdentity& a, const PersonIdentity& b) {
   DuplicateMatch m;
-  const Folded fa = FoldIdentity(a);
-  const Folded fb = FoldIdentity(b);
+  const FoldedFields a_fields = FoldFields(a);
+  const FoldedFields b_fields = FoldFields(b);
+  const Folded fa = Straight(a_fields);
+  const Folded fb = Straight(b_fields);
 
-  // Names: as typed, or with the given names and the family name swapped on one record (the
-  // swap costs a little: it is one more thing that has to have gone wrong).
+  // Names: as typed, or with the given names and the family name swapped on either record
+  // (both readings, so that the score does not depend on which record is the new one). The
+  // swap costs a little: it is one more thing that has to have gone wrong.
   const NameScore straight = ScoreNames(fa, fb);
-  const std::string& b_last = b.usage_name.empty() ? b.birth_name : b.usage_name;
-  NameScore swapped = ScoreNames(fa, FoldIdentity(b.first_names, "", b_last));
+  const NameScore b_swapped = ScoreNames(fa, Swapped(b_fields));
+  const NameScore a_swapped = ScoreNames(Swapped(a_fields), fb);
+  NameScore swapped = a_swapped.value > b_swapped.value ? a_swapped : b_swapped;
   swapped.value -= 0.5;
   // A swap explains two differences at once only when both names then agree: "André André"
   // is not "Marie-Louise André" with her names swapped and her family name changed.
-  const bool is_swapped = swapped.value > straight.value && swapped.surname != SurnameLevel::kNone &&
-                          swapped.given >= GivenLevel::kOtherName;
+  const bool is_swapped = swapped.value > straight.value &&
+                          swapped.surname > SurnameLevel::kUnknown &&
+                          swapped.given > GivenLevel::kUnknown;
   const NameScore& names = is_swapped ? swapped : straight;
   m.score += names.value;
   AddNameReasons(names, is_swapped, m.reasons);
@@ -814,12 +882,12 @@ DuplicateMatch ScoreDuplicate(const PersonIdentity& a, const PersonIdentity& b) 
       break;
     case DateLevel::kOneDigit:
       // About 25 dates are one digit away from a given date: weak evidence, a namesake born
-      // nearby is as likely as a typo.
-      m.score += 1.0;
+      // nearby is more likely than a typo.
+      m.score += 0.5;
       m.reasons.emplace_back("dates de naissance à un chiffre près");
       break;
     case DateLevel::kSameYear:
-      m.score += W_YEAR;
+      m.score += 1.0;
       m.reasons.emplace_back("même année de naissance (date complète inconnue sur une fiche)");
       break;
     case DateLevel::kNextYear:
@@ -827,10 +895,15 @@ DuplicateMatch ScoreDuplicate(const PersonIdentity& a, const PersonIdentity& b) 
       m.reasons.emplace_back("années de naissance voisines");
       break;
     case DateLevel::kDifferent:
-      m.score -= 5.0;
+      // Strong enough that a father and a son of the same names, living together (same phone,
+      // same postal code), stay below "possible".
+      m.score -= 6.0;
       m.reasons.emplace_back("dates de naissance différentes");
       break;
     case DateLevel::kUnknown:
+      // Nothing to compare, but such a pair was found among all the namesakes (the x: key),
+      // not only those born the same year: it starts a little lower.
+      m.score -= 0.5;
       break;
   }
 
@@ -842,6 +915,7 @@ DuplicateMatch ScoreDuplicate(const PersonIdentity& a, const PersonIdentity& b) 
       m.reasons.emplace_back("même numéro de téléphone");
     } else {
       m.score -= 1.0;
+      m.reasons.emplace_back("numéros de téléphone différents");
     }
   }
   if (!a.email.empty() && !b.email.empty()) {
@@ -850,11 +924,19 @@ DuplicateMatch ScoreDuplicate(const PersonIdentity& a, const PersonIdentity& b) 
       m.reasons.emplace_back("même adresse e-mail");
     } else {
       m.score -= 0.5;
+      m.reasons.emplace_back("adresses e-mail différentes");
     }
   }
-  if (!a.postal_code.empty() && a.postal_code == b.postal_code) {
-    m.score += W_POSTAL;
-    m.reasons.emplace_back("même code postal");
+  // The team covers some twenty postal codes: sharing one is real evidence, and most persons
+  // have not moved between two referrals.
+  if (!a.postal_code.empty() && !b.postal_code.empty()) {
+    if (a.postal_code == b.postal_code) {
+      m.score += 1.0;
+      m.reasons.emplace_back("même code postal");
+    } else {
+      m.score -= 0.5;
+      m.reasons.emplace_back("codes postaux différents");
+    }
   }
   return m;
 }
