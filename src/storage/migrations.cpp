@@ -110,9 +110,13 @@ std::vector<std::string> Migrate(Database& db, const std::vector<Migration>& mig
       try {
         long long already = 0;
         const int version = m.version;
-        Query check(sql, "SELECT COUNT(*) FROM schema_migrations WHERE version = :v");
-        check.Into(already).Use(version);
-        check.One();
+        {
+          // Destroyed before the script runs: an unfinalised statement on the connection
+          // makes SQLite refuse DROP TABLE ("database table is locked").
+          Query check(sql, "SELECT COUNT(*) FROM schema_migrations WHERE version = :v");
+          check.Into(already).Use(version);
+          check.One();
+        }
         if (already == 0) {
           try {
             db.ExecuteScript(sql, m.sql);
