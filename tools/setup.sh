@@ -15,6 +15,8 @@ packages=(
   fonts-dejavu-core
   # tests: GoogleTest, a PostgreSQL server, Chromium for the browser suite, tools to look at outputs
   libgtest-dev libgmock-dev postgresql chromium sqlite3 poppler-utils nodejs
+  # tests of the outbox: a real SMTP server on loopback (Debian's python3, not a pyenv one)
+  python3-aiosmtpd
 )
 
 missing=()

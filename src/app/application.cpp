@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "notify/http_sms_sender.hpp"
+#include "notify/smtp_mailer.hpp"
 #include "web/server.hpp"
 
 namespace allervers::app {
@@ -42,6 +44,35 @@ std::filesystem::path FontsDir(const std::filesystem::path& share) {
   return {};
 }
 
+// One line per message handled: ids, channels and codes only, never a recipient or a text.
+void LogDispatch(const service::DispatchReport& report) {
+  using Kind = service::OutboxOutcome::Kind;
+  for (const auto& channel : report.unconfigured_channels) {
+    spdlog::warn("event=outbox.channel_not_configured channel={}", channel);
+  }
+  for (const auto& o : report.outcomes) {
+    switch (o.kind) {
+      case Kind::kSent:
+        spdlog::info("event=outbox.sent id={} channel={} attempts={}", o.id, o.channel, o.attempts);
+        break;
+      case Kind::kRetry:
+        spdlog::warn("event=outbox.retry id={} channel={} attempts={} error=\"{}\"", o.id,
+                     o.channel, o.attempts, o.error);
+        break;
+      case Kind::kFailed:
+        spdlog::error("event=outbox.failed id={} channel={} attempts={} error=\"{}\"", o.id,
+                      o.channel, o.attempts, o.error);
+        break;
+      case Kind::kReleased:
+        spdlog::info("event=outbox.released id={} channel={}", o.id, o.channel);
+        break;
+      case Kind::kLeaseLost:
+        spdlog::warn("event=outbox.lease_lost id={} channel={}", o.id, o.channel);
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 Application::Application(config::Config config) : config_(std::move(config)) {
@@ -66,8 +97,24 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   referrals_ = std::make_unique<service::ReferralService>(*database_, clock_, reference_);
   api_tokens_ = std::make_unique<service::ApiTokenService>(*database_, clock_, tokens_);
   imports_ = std::make_unique<service::CsvImportService>(*database_, clock_, *referrals_);
+  appointments_ =
+      std::make_unique<service::AppointmentService>(*database_, clock_, reference_, tokens_);
   demo_ =
-      std::make_unique<service::DemoSeeder>(*structures_, *users_, *database_, reference_, clock_);
+      std::make_unique<service::DemoSeeder>(*structures_, *users_, *database_, reference_, clock_,
+                                            tokens_);
+  if (!config_.smtp_url.empty()) {
+    mailer_ = std::make_unique<notify::SmtpMailer>(
+        notify::SmtpSettings{config_.smtp_url, config_.smtp_user, config_.smtp_password,
+                             config_.smtp_from, config_.smtp_from_name, config_.smtp_starttls});
+  }
+  if (!config_.sms_url.empty()) {
+    sms_ = std::make_unique<notify::HttpSmsSender>(
+        notify::SmsSettings{config_.sms_url, config_.sms_auth_header, config_.sms_body_template});
+  }
+  outbox_ = std::make_unique<service::OutboxDispatcher>(
+      *database_,
+      std::map<std::string, service::MessageSender*>{{"email", mailer_.get()}, {"sms", sms_.get()}},
+      service::OutboxDispatcher::DefaultOwnerId());
 }
 
 Application::~Application() = default;
@@ -116,6 +163,7 @@ int Application::Serve() {
                  *referrals_,
                  *api_tokens_,
                  *imports_,
+                 *appointments_,
                  reference_,
                  tokens_,
                  templates,
@@ -123,7 +171,8 @@ int Application::Serve() {
                  [this] { return database_->Ping(); },
                  config_.trust_proxy,
                  !config_.tls_cert.empty(),
-                 AssetVersion(static_dir, tokens_)};
+                 AssetVersion(static_dir, tokens_),
+                 FontsDir(config_.share_dir)};
   web::ServerOptions options;
   options.static_dir = static_dir;
   options.fonts_dir = FontsDir(config_.share_dir);
@@ -155,6 +204,22 @@ int Application::Serve() {
     }
   });
 
+  // Outbox: one dispatcher pass every outbox.interval_seconds; the lock is released while it
+  // runs, and a pass stops before its next message once stopping (RequestStop below).
+  std::thread outbox_worker([&] {
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, std::chrono::seconds(config_.outbox_interval_seconds),
+                          [&] { return stopping; })) {
+      lock.unlock();
+      try {
+        LogDispatch(outbox_->RunOnce(clock_.Now()));
+      } catch (const std::exception& e) {
+        spdlog::warn("event=outbox.pass_failed detail=\"{}\"", e.what());
+      }
+      lock.lock();
+    }
+  });
+
   std::atomic<bool> served{false};
   std::thread signal_waiter([&] {
     int sig = 0;
@@ -178,7 +243,9 @@ int Application::Serve() {
     stopping = true;
   }
   wake.notify_all();
+  outbox_->RequestStop();
   housekeeping.join();
+  outbox_worker.join();
   spdlog::info("event=server.stopped");
   return ok ? 0 : 1;
 }

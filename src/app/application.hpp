@@ -9,10 +9,12 @@
 #include "security/password_policy.hpp"
 #include "security/tokens.hpp"
 #include "service/api_token_service.hpp"
+#include "service/appointment_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
 #include "service/csv_import.hpp"
 #include "service/demo.hpp"
+#include "service/outbox_dispatcher.hpp"
 #include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -38,9 +40,12 @@ class Application {
   service::ReferralService& referrals() { return *referrals_; }
   service::ApiTokenService& api_tokens() { return *api_tokens_; }
   service::CsvImportService& imports() { return *imports_; }
+  service::AppointmentService& appointments() { return *appointments_; }
   const domain::ReferenceData& reference() const { return reference_; }
   const service::TokenService& tokens() const { return tokens_; }
   const Clock& clock() const { return clock_; }
+  /// Delivery of the outbox (e-mail and SMS senders built from the configuration).
+  service::OutboxDispatcher& outbox() { return *outbox_; }
 
   std::vector<storage::Migration> Migrations() const;
 
@@ -66,7 +71,11 @@ class Application {
   std::unique_ptr<service::ReferralService> referrals_;
   std::unique_ptr<service::ApiTokenService> api_tokens_;
   std::unique_ptr<service::CsvImportService> imports_;
+  std::unique_ptr<service::AppointmentService> appointments_;
   std::unique_ptr<service::DemoSeeder> demo_;
+  std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
+  std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set
+  std::unique_ptr<service::OutboxDispatcher> outbox_;
 };
 
 }  // namespace allervers::app

@@ -9,6 +9,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "domain/role.hpp"
+#include "service/settings_service.hpp"
 
 namespace {
 
@@ -134,6 +135,23 @@ int main(int argc, char** argv) {
   auto* token_revoke = token->add_subcommand("revoke", "Révoquer un jeton");
   token_revoke->add_option("--id", t_id, "Numéro du jeton (voir token list)")->required();
 
+  auto* outbox = cli.add_subcommand("outbox", "Suivre l’envoi des e-mails et SMS");
+  outbox->require_subcommand(1);
+  std::string o_status;
+  auto* outbox_list =
+      outbox->add_subcommand("list", "Lister les messages (sans destinataire ni contenu)");
+  outbox_list->add_option("--status", o_status, "pending, sending, sent, failed ou cancelled")
+      ->check(CLI::IsMember({"pending", "sending", "sent", "failed", "cancelled"}));
+  auto* outbox_send = outbox->add_subcommand("send-now", "Envoyer maintenant les messages dus");
+
+  auto* setting = cli.add_subcommand("setting", "Lire et changer les réglages de l’équipe");
+  setting->require_subcommand(1);
+  std::string set_key, set_value;
+  auto* setting_list = setting->add_subcommand("list", "Lister les réglages et leur valeur");
+  auto* setting_set = setting->add_subcommand("set", "Changer un réglage (journalisé)");
+  setting_set->add_option("key", set_key, "Nom du réglage (voir setting list)")->required();
+  setting_set->add_option("value", set_value, "Nouvelle valeur")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -179,6 +197,23 @@ int main(int argc, char** argv) {
                         ? "Données de démonstration créées.\n"
                         : "Données de démonstration déjà présentes.\n");
       PrintDemo(result);
+      return 0;
+    }
+    if (*setting_list || *setting_set) {
+      service::SettingsService settings(application.database(), application.clock());
+      if (*setting_set) {
+        settings.Set(system, set_key, set_value);
+        std::cout << "Réglage enregistré.\n";
+        return 0;
+      }
+      for (const auto& v : settings.List(system)) {
+        std::string shown = v.value.value_or(v.definition.default_value);
+        for (std::size_t pos = 0; (pos = shown.find('\n', pos)) != std::string::npos;) {
+          shown.replace(pos, 1, "\\n");
+        }
+        std::cout << v.definition.key << " = " << shown << (v.value ? "" : "  (par défaut)")
+                  << "\n    " << v.definition.label << "\n";
+      }
       return 0;
     }
     if (*structure_add) {
@@ -231,6 +266,37 @@ int main(int argc, char** argv) {
         std::cout << t.id << "\t" << t.hint << "…\t" << t.structure_code << "\t" << scopes << "\t"
                   << (t.revoked_at ? "révoqué" : "actif") << "\t" << t.label << "\n";
       }
+      return 0;
+    }
+    if (*outbox_list) {
+      std::vector<service::OutboxMessage> messages;
+      service::OutboxCounts counts;
+      application.database().Read([&](service::Tx& tx) {
+        messages = tx.outbox().List(o_status, 200);
+        counts = tx.outbox().Counts();
+      });
+      std::cout << "n°\tcanal\tétat\tessais\tprochain essai\tdernière erreur\n";
+      for (const auto& m : messages) {
+        const bool waiting = m.status == "pending" || m.status == "sending";
+        std::cout << m.id << "\t" << m.channel << "\t" << m.status << "\t" << m.attempts << "\t"
+                  << (waiting ? allervers::paris::FormatDateTime(m.next_attempt_at) : "-") << "\t"
+                  << (m.last_error.empty() ? "-" : m.last_error) << "\n";
+      }
+      std::cerr << "En attente " << counts.pending << ", en cours " << counts.sending
+                << ", envoyés " << counts.sent << ", échecs " << counts.failed << ", annulés "
+                << counts.cancelled << ".\n";
+      return 0;
+    }
+    if (*outbox_send) {
+      using Kind = service::OutboxOutcome::Kind;
+      const auto report = application.outbox().RunOnce(application.clock().Now());
+      for (const auto& channel : report.unconfigured_channels) {
+        std::cerr << "allervers : canal « " << channel
+                  << " » non configuré : ses messages restent en attente.\n";
+      }
+      std::cout << "Envoyés " << report.Count(Kind::kSent) << ", à réessayer "
+                << report.Count(Kind::kRetry) << ", en échec " << report.Count(Kind::kFailed)
+                << ".\n";
       return 0;
     }
     if (*token_revoke) {

@@ -38,6 +38,42 @@ bool ParseBool(const std::string& value, const std::string& what) {
   Invalid(what + " : true ou false attendu, reçu « " + value + " »");
 }
 
+bool HasControlCharacter(const std::string& s) {
+  for (const char ch : s) {
+    if (static_cast<unsigned char>(ch) < 0x20U || ch == 0x7F) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The senders (notify/) check the finer points (From address, SMS body template) when built.
+void ValidateMessaging(const Config& c) {
+  if (!c.smtp_url.empty()) {
+    if (!c.smtp_url.starts_with("smtp://") && !c.smtp_url.starts_with("smtps://")) {
+      Invalid("smtp.url : attendu smtp://hôte:port ou smtps://hôte:port");
+    }
+    if (c.smtp_from.empty()) {
+      Invalid("smtp.from : indiquez l’adresse d’expéditeur des e-mails");
+    }
+    if (c.smtp_user.empty() != c.smtp_password.empty()) {
+      Invalid("smtp : indiquez à la fois smtp.user et smtp.password (ou ALLERVERS_SMTP_PASSWORD)");
+    }
+  }
+  if (HasControlCharacter(c.smtp_from) || HasControlCharacter(c.smtp_from_name)) {
+    Invalid("smtp.from et smtp.from_name : une seule ligne attendue");
+  }
+  if (!c.sms_url.empty() && !c.sms_url.starts_with("https://") &&
+      !c.sms_url.starts_with("http://")) {
+    Invalid("sms.url : attendu https://… (adresse du service d’envoi de SMS)");
+  }
+  if (!c.sms_auth_header.empty() &&
+      (c.sms_auth_header.find(':') == std::string::npos || c.sms_auth_header.front() == ':' ||
+       HasControlCharacter(c.sms_auth_header))) {
+    Invalid("sms.auth_header : attendu « Nom: valeur », par exemple « Authorization: Bearer … »");
+  }
+}
+
 void ApplyToml(Config& c, const std::string& file) {
   toml::table t;
   try {
@@ -89,6 +125,16 @@ void ApplyToml(Config& c, const std::string& file) {
   integer("session", "absolute_hours", c.session_absolute_hours, 24 * 7);
   str("paths", "share_dir", share);
   str("log", "level", c.log_level);
+  str("smtp", "url", c.smtp_url);
+  str("smtp", "user", c.smtp_user);
+  str("smtp", "password", c.smtp_password);
+  str("smtp", "from", c.smtp_from);
+  str("smtp", "from_name", c.smtp_from_name);
+  boolean("smtp", "starttls", c.smtp_starttls);
+  str("sms", "url", c.sms_url);
+  str("sms", "auth_header", c.sms_auth_header);
+  str("sms", "body_template", c.sms_body_template);
+  integer("outbox", "interval_seconds", c.outbox_interval_seconds, 3600);
   if (!share.empty()) {
     c.share_dir = share;
   }
@@ -156,6 +202,9 @@ Config Load(const Overrides& flags, const GetEnv& env) {
   if (auto v = env("ALLERVERS_DB_POOL_SIZE"))
     c.db_pool_size = ParsePositive(*v, "ALLERVERS_DB_POOL_SIZE", 256);
   if (auto v = env("ALLERVERS_TRUST_PROXY")) c.trust_proxy = ParseBool(*v, "ALLERVERS_TRUST_PROXY");
+  // Secrets may come from the environment rather than the file.
+  if (auto v = env("ALLERVERS_SMTP_PASSWORD")) c.smtp_password = *v;
+  if (auto v = env("ALLERVERS_SMS_AUTH_HEADER")) c.sms_auth_header = *v;
   if (auto v = env("ALLERVERS_FAST_PASSWORD_HASHING")) {
     c.fast_password_hashing = ParseBool(*v, "ALLERVERS_FAST_PASSWORD_HASHING");
   }
@@ -178,6 +227,7 @@ Config Load(const Overrides& flags, const GetEnv& env) {
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     Invalid("TLS : indiquez à la fois server.tls_cert et server.tls_key");
   }
+  ValidateMessaging(c);
   return c;
 }
 

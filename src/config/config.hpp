@@ -29,6 +29,19 @@ struct Config {
   std::size_t max_body_bytes = 10 * 1024 * 1024;
   /// Development only: cheap password hashing (never in production; tests and demos).
   bool fast_password_hashing = false;
+  /// E-mail of the outbox: empty smtp_url leaves e-mails pending (see docs/configuration.md).
+  std::string smtp_url;
+  std::string smtp_user;
+  std::string smtp_password;
+  std::string smtp_from;
+  std::string smtp_from_name = "Équipe mobile numérique";
+  bool smtp_starttls = false;
+  /// SMS of the outbox: empty sms_url leaves SMS pending.
+  std::string sms_url;
+  std::string sms_auth_header;
+  std::string sms_body_template;  // empty: the sender's default
+  /// Seconds between two passes of the outbox dispatcher.
+  int outbox_interval_seconds = 10;
 };
 
 /// Values given as flags; unset ones leave lower sources in force.

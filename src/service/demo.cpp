@@ -1,10 +1,14 @@
 #include "service/demo.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "domain/calendar.hpp"
+#include "service/appointment_service.hpp"
 #include "service/referral_service.hpp"
 
 namespace allervers::service {
@@ -102,6 +106,7 @@ DemoResult DemoSeeder::Run() {
     }
   }
   SeedReferrals();
+  SeedFortnight();
   result.outcome = DemoOutcome::kSeeded;
   return result;
 }
@@ -524,6 +529,235 @@ void DemoSeeder::SeedReferrals() {
   referrals.SaveDraft(
       Actor::ForUser(draft_author, "demo", ""), std::nullopt,
       R"({"referrer_name":"Nadia Ouedraogo","referrer_email":"as.cergy@ssd95.example","last_name":"Lemaire","first_names":"Odette","city":"Cergy","postal_code":"95000","procedures":["CPAM-C2S"],"urgency":"1"})");
+}
+
+namespace {
+
+// The fortnight's persons: one per line, in Cergy's quarters. Any resemblance to real persons
+// is coincidental.
+struct FortnightCase {
+  const char* referrer;
+  const char* worker;  // e-mail of the intervenant
+  const char* last_name;
+  const char* first_names;
+  const char* gender;
+  const char* birth_date;
+  const char* phone;
+  const char* address;
+  const char* postal_code;
+  const char* city;
+  const char* quarter;  // shown in the purpose only when useful; the address says it all
+  const char* procedure;
+  const char* purpose;
+  int day;  // appointment day relative to today (working days are picked by the caller)
+  int hour;
+  int minute;
+  const char* outcome;  // planned, honoured, absent, cancelled_person, unreachable
+  bool tripartite;
+  bool sms;
+};
+
+const std::vector<FortnightCase>& Fortnight() {
+  static const std::vector<FortnightCase> cases = {
+      {"as.cergy@ssd95.example", "yanis.benali@emn-cergy.example", "Mabiala", "Grâce", "femme",
+       "1968-03-14", "06 21 45 78 90", "7 rue de l’Abondance", "95800", "Cergy", "Axe Majeur",
+       "CAF-RSA", "Faire la demande de RSA", -7, 10, 0, "honoured", true, true},
+      {"accueil@ccas-cergy.example", "yanis.benali@emn-cergy.example", "Lefort", "Gérard", "homme",
+       "1951-11-02", "01 30 32 45 67", "14 allée des Petits Pas", "95800", "Cergy",
+       "Saint-Christophe", "RET-DEM", "Faire la demande de retraite en ligne", -7, 14, 0,
+       "honoured", false, false},
+      {"as.cergy@ssd95.example", "lea.nguyen@emn-cergy.example", "Hamidi", "Nora", "femme",
+       "1985-06-21", "07 61 22 33 44", "3 place des Touleuses", "95000", "Cergy", "Les Touleuses",
+       "CPAM-C2S", "Demander la complémentaire santé solidaire", -6, 9, 30, "absent", false, true},
+      {"gestion@cergy-habitat.example", "lea.nguyen@emn-cergy.example", "Tshibangu", "Patrick",
+       "homme", "1979-01-09", "06 44 55 66 77", "21 avenue du Hazay", "95800", "Cergy",
+       "Cergy-le-Haut", "LOG-DLS", "Renouveler la demande de logement social", -6, 14, 30,
+       "honoured", false, true},
+      {"conseillere@caf95.example", "yanis.benali@emn-cergy.example", "Ferreira", "Ana Lúcia",
+       "femme", "1962-09-30", "06 12 98 76 54", "5 rue de la Croix-Petit", "95000", "Cergy",
+       "Grand Centre", "CAF-PA", "Faire la déclaration de prime d’activité", -5, 11, 0,
+       "cancelled_person", false, true},
+      {"as.cergy@ssd95.example", "lea.nguyen@emn-cergy.example", "Koné", "Moussa", "homme",
+       "1990-04-17", "07 55 44 33 22", "9 allée des Chênes", "95000", "Cergy", "Axe Majeur",
+       "FT-ACT", "Faire l’actualisation France Travail", -4, 10, 0, "honoured", false, true},
+      {"as.pontoise@ssd95.example", "yanis.benali@emn-cergy.example", "Duval", "Monique", "femme",
+       "1946-12-05", "01 34 24 11 22", "2 rue Pierre Butin", "95300", "Pontoise", "Centre",
+       "CPAM-AMELI", "Créer votre compte ameli", -3, 15, 0, "honoured", false, false},
+      {"accueil@ccas-cergy.example", "lea.nguyen@emn-cergy.example", "Yilmaz", "Ayşe", "femme",
+       "1975-08-11", "06 70 80 90 10", "12 boulevard de l’Oise", "95000", "Cergy", "Grand Centre",
+       "ANTS-CNI", "Faire la pré-demande de carte d’identité", 1, 9, 30, "planned", false, true},
+      {"as.cergy@ssd95.example", "yanis.benali@emn-cergy.example", "Benhamou", "Rachid", "homme",
+       "1958-02-27", "06 33 22 11 00", "18 rue des Linandes Beiges", "95000", "Cergy",
+       "Les Linandes", "DGFIP-ESP", "Créer votre espace impots.gouv", 1, 11, 0, "planned", true,
+       true},
+      {"gestion@cergy-habitat.example", "yanis.benali@emn-cergy.example", "Morel", "Sylvie",
+       "femme", "1966-05-19", "06 98 87 76 65", "4 place du Nautilus", "95800", "Cergy",
+       "Cergy-le-Haut", "CAF-AL", "Faire la demande d’aide au logement", 1, 14, 0, "planned", false,
+       true},
+      {"conseillere@caf95.example", "lea.nguyen@emn-cergy.example", "Nguyễn", "Thị Hoa", "femme",
+       "1972-10-03", "07 12 34 56 78", "6 rue du Chemin de Fer", "95800", "Cergy",
+       "Saint-Christophe", "CAF-RSA", "Faire la demande de RSA", 2, 10, 0, "planned", false, true},
+      {"as.cergy@ssd95.example", "lea.nguyen@emn-cergy.example", "Camara", "Fatoumata", "femme",
+       "1983-12-22", "06 45 67 89 01", "11 allée de l’Orangerie", "95000", "Cergy", "Axe Majeur",
+       "MDPH-DEM", "Préparer la demande à la MDPH", 2, 14, 30, "planned", true, true},
+      {"accueil@ccas-cergy.example", "yanis.benali@emn-cergy.example", "Girard", "Paulette",
+       "femme", "1940-07-08", "01 30 38 12 34", "23 rue de Gency", "95000", "Cergy", "Gency",
+       "RET-ASPA", "Demander l’allocation de solidarité aux personnes âgées", 3, 10, 30, "planned",
+       false, false},
+      {"as.pontoise@ssd95.example", "lea.nguyen@emn-cergy.example", "Rahmani", "Karim", "homme",
+       "1987-03-01", "06 11 22 33 55", "8 rue de la Coutellerie", "95300", "Pontoise", "Centre",
+       "FT-INSC", "Vous réinscrire à France Travail", 4, 9, 30, "planned", false, true},
+      {"as.cergy@ssd95.example", "yanis.benali@emn-cergy.example", "Lambert", "Jean-Claude",
+       "homme", "1955-01-25", "06 88 77 66 55", "15 avenue des Genottes", "95800", "Cergy",
+       "Les Genottes", "CPAM-C2S", "Renouveler la complémentaire santé solidaire", 0, 0, 0,
+       "unreachable", false, true},
+  };
+  return cases;
+}
+
+// The n-th working day from today (n > 0 ahead, n < 0 back, 0 is today's or the next one).
+LocalDate WorkingDay(LocalDate today, int n) {
+  LocalDate d = today;
+  const int step = n < 0 ? -1 : 1;
+  int left = n < 0 ? -n : n;
+  while (!domain::IsWorkingDay(d)) {
+    d = AddDays(d, step);
+  }
+  while (left > 0) {
+    d = AddDays(d, step);
+    if (domain::IsWorkingDay(d)) {
+      --left;
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+void DemoSeeder::SeedFortnight() {
+  const Actor system = Actor::System("demo");
+  std::map<std::string, domain::User> users;
+  for (auto& u : users_.List(system)) {
+    users[u.email] = u;
+  }
+  const Instant now = clock_.Now();
+  const LocalDate today = paris::Today(now);
+  ManualClock clock(now);
+  ReferralService referrals(store_, clock, reference_);
+  AppointmentService appointments(store_, clock, reference_, tokens_);
+  const Actor coordination = Actor::ForUser(users.at("coordination@emn-cergy.example"), "demo", "");
+  for (const auto& c : Fortnight()) {
+    const domain::User& referrer = users.at(c.referrer);
+    const domain::User& worker = users.at(c.worker);
+    const Actor referrer_actor = Actor::ForUser(referrer, "demo", "");
+    const Actor worker_actor = Actor::ForUser(worker, "demo", "");
+    const bool unreachable = std::string(c.outcome) == "unreachable";
+    const LocalDate day = unreachable ? WorkingDay(today, -1) : WorkingDay(today, c.day);
+    // Received two to three weeks before the appointment, accepted the next working day.
+    const LocalDate received = WorkingDay(day, unreachable ? -14 : -12);
+    clock.Set(paris::FromLocal(received, 9, 40));
+    domain::ReferralInput in;
+    in.referrer_name = referrer.display_name;
+    in.referrer_email = referrer.email;
+    in.referrer_function = "Travailleur·se social·e";
+    in.last_name = c.last_name;
+    in.first_names = c.first_names;
+    in.birth_date = c.birth_date;
+    in.gender = c.gender;
+    in.phone = c.phone;
+    in.address_line = c.address;
+    in.postal_code = c.postal_code;
+    in.city = c.city;
+    in.language = "fr";
+    in.contact_preferences = {"telephone"};
+    if (c.sms) {
+      in.contact_preferences.push_back("sms");
+    }
+    in.procedures = {c.procedure};
+    in.digital_difficulties = {};
+    in.reason = std::string("Besoin d’aide pour : ") + c.purpose + ".";
+    in.urgency = "1";
+    in.tripartite_requested = c.tripartite;
+    in.consent_given = true;
+    in.consent_date = ToIso(received);
+    in.consent_how = "oral";
+    const auto submitted = referrals.Submit(referrer_actor, std::nullopt, in);
+    if (!submitted.errors.empty()) {
+      throw Error(ErrorCode::kInternal,
+                  "Données de démonstration invalides : " + submitted.errors.front().field + " : " +
+                      submitted.errors.front().message);
+    }
+    const LocalDate accepted = WorkingDay(received, 1);
+    clock.Set(paris::FromLocal(accepted, 9, 15));
+    referrals.ConfirmNewPerson(coordination, submitted.id);
+    referrals.Accept(coordination, submitted.id, worker.id);
+
+    // Contact: a first call unanswered, then the person reached (or never, for one case).
+    const auto attempt = [&](LocalDate d, int h, const char* channel, const char* outcome,
+                             const char* note) {
+      clock.Set(paris::FromLocal(d, h, 20));
+      const auto errors = appointments.RecordContact(
+          worker_actor, submitted.id,
+          domain::ContactAttemptInput{ToIso(d), (h < 10 ? "0" : "") + std::to_string(h) + ":10",
+                                      channel, outcome, note});
+      if (!errors.empty()) {
+        throw Error(ErrorCode::kInternal,
+                    "Données de démonstration invalides : " + errors.front().field + " : " +
+                        errors.front().message);
+      }
+    };
+    if (unreachable) {
+      attempt(WorkingDay(accepted, 1), 10, "telephone", "sans_reponse", "");
+      attempt(WorkingDay(accepted, 4), 17, "telephone", "message",
+              "Message laissé sur le répondeur.");
+      attempt(WorkingDay(accepted, 9), 11, "domicile", "sans_reponse",
+              "Passage à l’adresse : personne. Avis de passage déposé.");
+      continue;
+    }
+    attempt(WorkingDay(accepted, 1), 10, "telephone", "sans_reponse", "");
+    const LocalDate reached = WorkingDay(accepted, 2);
+    attempt(reached, 14, "telephone", "joint",
+            c.tripartite ? "D’accord pour un rendez-vous avec son assistante sociale." : "");
+
+    clock.Set(paris::FromLocal(reached, 14, 25));
+    domain::AppointmentInput a;
+    a.date = ToIso(day);
+    a.start_time = fmt::format("{:02}:{:02}", c.hour, c.minute);
+    a.duration_minutes = "90";
+    a.place = "domicile";
+    a.workers = {std::to_string(worker.id)};
+    a.tripartite = c.tripartite;
+    a.purpose = c.purpose;
+    const auto created = appointments.Create(worker_actor, submitted.id, a, false);
+    if (created.id == 0) {
+      throw Error(
+          ErrorCode::kInternal,
+          "Données de démonstration invalides : rendez-vous du " + a.date + " " + a.start_time +
+              (created.errors.empty() ? " en conflit" : " : " + created.errors.front().message));
+    }
+    if (c.tripartite) {
+      clock.Set(paris::FromLocal(reached, 16, 0));
+      appointments.Respond(referrer_actor, created.id, true);
+    }
+    const std::string outcome = c.outcome;
+    if (outcome == "planned") {
+      continue;
+    }
+    const Instant start = paris::FromLocal(day, c.hour, c.minute);
+    if (outcome == "cancelled_person") {
+      clock.Set(start - std::chrono::hours(20));
+      appointments.SetOutcome(
+          worker_actor, created.id, domain::AppointmentStatus::kCancelledByPerson,
+          "Madame a appelé : elle est malade. À rappeler la semaine prochaine.");
+      continue;
+    }
+    clock.Set(start + std::chrono::minutes(100));
+    appointments.SetOutcome(
+        worker_actor, created.id,
+        outcome == "honoured" ? domain::AppointmentStatus::kHonoured
+                              : domain::AppointmentStatus::kAbsent,
+        outcome == "honoured" ? "" : "Personne absente ; avis de passage laissé.");
+  }
 }
 
 }  // namespace allervers::service

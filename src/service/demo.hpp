@@ -6,6 +6,7 @@
 #include "common/clock.hpp"
 #include "domain/reference.hpp"
 #include "service/actor.hpp"
+#include "service/ports.hpp"
 #include "service/repositories.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -36,23 +37,29 @@ class DemoSeeder {
   static constexpr const char* kOperatorCode = "EMN-CERGY";
 
   DemoSeeder(StructureService& structures, UserService& users, Store& store,
-             const domain::ReferenceData& reference, const Clock& clock)
+             const domain::ReferenceData& reference, const Clock& clock,
+             const TokenService& tokens)
       : structures_(structures),
         users_(users),
         store_(store),
         reference_(reference),
-        clock_(clock) {}
+        clock_(clock),
+        tokens_(tokens) {}
 
   DemoResult Run();
 
  private:
   void SeedReferrals();
+  /// A fortnight of the two intervenants' work across Cergy's quarters: contact attempts, last
+  /// week's appointments with their outcomes, next week's with their letters and reminders.
+  void SeedFortnight();
 
   StructureService& structures_;
   UserService& users_;
   Store& store_;
   const domain::ReferenceData& reference_;
   const Clock& clock_;
+  const TokenService& tokens_;
 };
 
 }  // namespace allervers::service

@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 12> kGrants = {{
+const std::array<Grant, 15> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -49,6 +49,13 @@ const std::array<Grant, 12> kGrants = {{
     {Permission::kTriageReferrals, "triage_referrals", false, {Role::kCoordinateur}, {}},
     {Permission::kImportReferrals, "import_referrals", false, {Role::kCoordinateur}, {}},
     {Permission::kManageApiTokens, "manage_api_tokens", false, {Role::kAdmin}, {}},
+    {Permission::kManageAppointments,
+     "manage_appointments",
+     false,
+     {Role::kIntervenant, Role::kCoordinateur},
+     {}},
+    {Permission::kViewAgenda, "view_agenda", false, {Role::kIntervenant, Role::kCoordinateur}, {}},
+    {Permission::kRespondTripartite, "respond_tripartite", false, {Role::kPrescripteur}, {}},
 }};
 
 const Grant* FindGrant(Permission p) {

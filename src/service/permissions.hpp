@@ -25,6 +25,9 @@ enum class Permission {
   kTriageReferrals,    // accept, assign, declare not receivable, redirect, resolve duplicates
   kImportReferrals,    // CSV import of referrals
   kManageApiTokens,    // API tokens of partner systems
+  kManageAppointments, // contact attempts, appointments, letters of the team's cases
+  kViewAgenda,         // the team's agendas and day sheets, one's calendar feed
+  kRespondTripartite,  // a referrer's invitations to tripartite appointments
 };
 
 /// What the permissions module needs to know about a referral to decide on it.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -209,6 +211,18 @@ struct OutboxMessage {
   std::string related_type;
   std::string related_id;
   Instant created_at{};
+  std::optional<Instant> sent_at;
+  std::string lease_owner;  // empty unless leased
+  std::optional<Instant> lease_until;
+};
+
+/// Messages of the outbox by status, for monitoring.
+struct OutboxCounts {
+  long long pending = 0;
+  long long sending = 0;
+  long long sent = 0;
+  long long failed = 0;
+  long long cancelled = 0;
 };
 
 class OutboxRepository {
@@ -217,6 +231,37 @@ class OutboxRepository {
   /// Queues a message unless one with the same dedupe key exists; returns whether it was queued.
   virtual bool Enqueue(const OutboxMessage& message) = 0;
   virtual std::vector<OutboxMessage> ForRelated(std::string_view type, std::string_view id) = 0;
+
+  /// Leases at most `limit` messages of `channels` that are due: pending with next_attempt_at
+  /// <= now, or still 'sending' under a lease that expired (their sender died mid-send). Each
+  /// becomes 'sending' under `owner` until now + lease, and its attempt is counted now, so that
+  /// a message that crashes its sender cannot be retried forever. Two owners never lease the
+  /// same message (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: writes are serialised). Call it
+  /// in a Write transaction of its own and commit before sending.
+  virtual std::vector<OutboxMessage> LeaseDue(Instant now, std::string_view owner,
+                                              std::chrono::seconds lease, int limit,
+                                              const std::vector<std::string>& channels) = 0;
+  /// Records a delivery by `owner`; false when `owner` no longer holds the lease.
+  virtual bool MarkSent(std::int64_t id, std::string_view owner, Instant now) = 0;
+  /// Back to 'pending' until `next_attempt_at`, keeping the error (no personal data in it).
+  virtual bool MarkRetry(std::int64_t id, std::string_view owner, std::string_view error,
+                         Instant next_attempt_at) = 0;
+  /// Gives up: 'failed' with its error.
+  virtual bool MarkFailed(std::int64_t id, std::string_view owner, std::string_view error) = 0;
+  /// Gives back a leased message not tried (shutdown): 'pending', its attempt not counted.
+  virtual bool Release(std::int64_t id, std::string_view owner) = 0;
+  /// Cancels the unsent messages (pending, waiting for a retry, or being sent) of a record
+  /// whose dedupe key starts with `dedupe_prefix` (empty: all of them); returns how many. A
+  /// message being sent at that moment is not stopped, but it is never retried: it ends 'sent'
+  /// if that send succeeds, 'cancelled' otherwise.
+  virtual int CancelPending(std::string_view related_type, std::string_view related_id,
+                            std::string_view dedupe_prefix) = 0;
+  virtual OutboxCounts Counts() = 0;
+  /// Pending messages of one channel (to warn that it is not configured).
+  virtual long long CountPending(std::string_view channel) = 0;
+  /// The latest messages, newest first, of one status (empty: all).
+  virtual std::vector<OutboxMessage> List(std::string_view status, int limit) = 0;
+  virtual std::optional<OutboxMessage> Find(std::int64_t id) = 0;
 };
 
 struct ImportBatch {

@@ -10,6 +10,7 @@
 #include "domain/structure.hpp"
 #include "domain/user.hpp"
 #include "service/audit.hpp"
+#include "service/appointment_repositories.hpp"
 #include "service/referral_repositories.hpp"
 
 namespace allervers::service {
@@ -132,6 +133,9 @@ class Tx {
   virtual OutboxRepository& outbox() = 0;
   virtual ImportRepository& imports() = 0;
   virtual SettingRepository& settings() = 0;
+  virtual ContactAttemptRepository& contacts() = 0;
+  virtual AppointmentRepository& appointments() = 0;
+  virtual CalendarFeedRepository& calendar_feeds() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

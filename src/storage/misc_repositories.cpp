@@ -1,5 +1,6 @@
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "storage/sql_query.hpp"
@@ -149,6 +150,46 @@ class SqlIdempotencyRepository final : public service::IdempotencyRepository {
   soci::session& sql_;
 };
 
+// The columns of an outbox message, in the order OutboxRow binds them.
+constexpr const char* kOutboxColumns =
+    "id, channel, recipient, subject, body, dedupe_key, status, attempts, next_attempt_at, "
+    "last_error, related_type, related_id, created_at, sent_at, lease_owner, lease_until";
+
+// Receives one outbox row at a time (static binding, nullable columns with indicators).
+struct OutboxRow {
+  service::OutboxMessage m;
+  long long id = 0, next = 0, created = 0, sent = 0, until = 0;
+  std::string owner;
+  soci::indicator sent_ind = soci::i_ok, owner_ind = soci::i_ok, until_ind = soci::i_ok;
+
+  void Bind(Query& q) {
+    q.Into(id).Into(m.channel).Into(m.recipient).Into(m.subject).Into(m.body).Into(m.dedupe_key);
+    q.Into(m.status).Into(m.attempts).Into(next).Into(m.last_error).Into(m.related_type);
+    q.Into(m.related_id).Into(created).Into(sent, sent_ind).Into(owner, owner_ind);
+    q.Into(until, until_ind);
+  }
+
+  service::OutboxMessage Get() const {
+    service::OutboxMessage out = m;
+    out.id = id;
+    out.next_attempt_at = FromEpoch(next);
+    out.created_at = FromEpoch(created);
+    out.sent_at = sent_ind == soci::i_ok ? std::optional(FromEpoch(sent)) : std::nullopt;
+    out.lease_owner = owner_ind == soci::i_ok ? owner : std::string();
+    out.lease_until = until_ind == soci::i_ok ? std::optional(FromEpoch(until)) : std::nullopt;
+    return out;
+  }
+};
+
+// Number of characters (code points) of a UTF-8 string, as SQL substr() counts them.
+long long Utf8Length(std::string_view s) {
+  long long n = 0;
+  for (const char c : s) {
+    n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+  }
+  return n;
+}
+
 class SqlOutboxRepository final : public service::OutboxRepository {
  public:
   explicit SqlOutboxRepository(soci::session& sql) : sql_(sql) {}
@@ -169,39 +210,175 @@ class SqlOutboxRepository final : public service::OutboxRepository {
 
   std::vector<service::OutboxMessage> ForRelated(std::string_view type,
                                                  std::string_view id) override {
-    std::vector<service::OutboxMessage> out;
     const std::string t(type);
     const std::string i(id);
-    service::OutboxMessage m;
-    long long next = 0, created = 0;
-    Query q(sql_,
-            "SELECT id, channel, recipient, subject, body, dedupe_key, status, attempts, "
-            "next_attempt_at, "
-            "last_error, related_type, related_id, created_at FROM outbox_message "
-            "WHERE related_type = :t AND related_id = :i ORDER BY id");
-    q.Into(m.id)
-        .Into(m.channel)
-        .Into(m.recipient)
-        .Into(m.subject)
-        .Into(m.body)
-        .Into(m.dedupe_key)
-        .Into(m.status);
-    q.Into(m.attempts)
-        .Into(next)
-        .Into(m.last_error)
-        .Into(m.related_type)
-        .Into(m.related_id)
-        .Into(created);
-    q.Use(t).Use(i);
-    q.ForEach([&] {
-      m.next_attempt_at = FromEpoch(next);
-      m.created_at = FromEpoch(created);
-      out.push_back(m);
-    });
+    return Select("WHERE related_type = :t AND related_id = :i ORDER BY id",
+                  [&](Query& q) { q.Use(t).Use(i); });
+  }
+
+  std::vector<service::OutboxMessage> LeaseDue(Instant now, std::string_view owner,
+                                               std::chrono::seconds lease, int limit,
+                                               const std::vector<std::string>& channels) override {
+    if (channels.empty() || limit <= 0) {
+      return {};
+    }
+    const std::string o(owner);
+    const long long at = ToEpoch(now);
+    const long long expired_before = at;
+    const long long until = at + lease.count();
+    const int n = limit;
+    std::string in;
+    for (std::size_t i = 0; i < channels.size(); ++i) {
+      in += (i == 0 ? ":c" : ", :c") + std::to_string(i);
+    }
+    // PostgreSQL: SKIP LOCKED lets concurrent dispatchers lease disjoint rows without waiting;
+    // a row another transaction just leased fails the re-checked WHERE. SQLite: the caller's
+    // BEGIN IMMEDIATE serialises the whole statement.
+    const bool postgres = sql_.get_backend_name() == "postgresql";
+    const std::string text =
+        std::string("UPDATE outbox_message SET status = 'sending', lease_owner = :o, ") +
+        "lease_until = :u, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox_message " +
+        "WHERE channel IN (" + in + ") AND ((status = 'pending' AND next_attempt_at <= :now) " +
+        "OR (status = 'sending' AND lease_until <= :expired)) ORDER BY next_attempt_at, id " +
+        "LIMIT :n" + (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " + kOutboxColumns;
+    std::vector<service::OutboxMessage> out;
+    OutboxRow row;
+    Query q(sql_, text);
+    row.Bind(q);
+    q.Use(o).Use(until);
+    for (const std::string& c : channels) {
+      q.Use(c);
+    }
+    q.Use(at).Use(expired_before).Use(n);
+    q.ForEach([&] { out.push_back(row.Get()); });
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });  // RETURNING is unordered
     return out;
   }
 
+  bool MarkSent(std::int64_t id, std::string_view owner, Instant now) override {
+    const long long key = id;
+    const std::string o(owner);
+    const long long at = ToEpoch(now);
+    // A message cancelled while it was being sent still ends 'sent': it was.
+    Query q(sql_,
+            "UPDATE outbox_message SET status = 'sent', sent_at = :at, last_error = '', "
+            "lease_owner = NULL, lease_until = NULL "
+            "WHERE id = :id AND lease_owner = :o AND status IN ('sending', 'cancelled')");
+    q.Use(at).Use(key).Use(o);
+    return q.Run() == 1;
+  }
+
+  bool MarkRetry(std::int64_t id, std::string_view owner, std::string_view error,
+                 Instant next_attempt_at) override {
+    const long long key = id;
+    const std::string o(owner);
+    const std::string e(error);
+    const long long next = ToEpoch(next_attempt_at);
+    Query q(sql_,
+            "UPDATE outbox_message SET status = 'pending', next_attempt_at = :n, last_error = :e, "
+            "lease_owner = NULL, lease_until = NULL "
+            "WHERE id = :id AND lease_owner = :o AND status = 'sending'");
+    q.Use(next).Use(e).Use(key).Use(o);
+    return q.Run() == 1;
+  }
+
+  bool MarkFailed(std::int64_t id, std::string_view owner, std::string_view error) override {
+    const long long key = id;
+    const std::string o(owner);
+    const std::string e(error);
+    Query q(sql_,
+            "UPDATE outbox_message SET status = 'failed', last_error = :e, lease_owner = NULL, "
+            "lease_until = NULL WHERE id = :id AND lease_owner = :o AND status = 'sending'");
+    q.Use(e).Use(key).Use(o);
+    return q.Run() == 1;
+  }
+
+  bool Release(std::int64_t id, std::string_view owner) override {
+    const long long key = id;
+    const std::string o(owner);
+    Query q(sql_,
+            "UPDATE outbox_message SET status = 'pending', attempts = attempts - 1, "
+            "lease_owner = NULL, lease_until = NULL "
+            "WHERE id = :id AND lease_owner = :o AND status = 'sending' AND attempts > 0");
+    q.Use(key).Use(o);
+    return q.Run() == 1;
+  }
+
+  int CancelPending(std::string_view related_type, std::string_view related_id,
+                    std::string_view dedupe_prefix) override {
+    const std::string t(related_type);
+    const std::string i(related_id);
+    const std::string p(dedupe_prefix);
+    const long long length = Utf8Length(p);
+    // substr() rather than LIKE, whose wildcards a prefix could contain.
+    Query q(sql_,
+            "UPDATE outbox_message SET status = 'cancelled' WHERE related_type = :t AND "
+            "related_id = :i AND status IN ('pending', 'sending') "
+            "AND substr(dedupe_key, 1, :len) = :p");
+    q.Use(t).Use(i).Use(length).Use(p);
+    return static_cast<int>(q.Run());
+  }
+
+  service::OutboxCounts Counts() override {
+    service::OutboxCounts counts;
+    std::string status;
+    long long n = 0;
+    Query q(sql_, "SELECT status, COUNT(*) FROM outbox_message GROUP BY status");
+    q.Into(status).Into(n);
+    q.ForEach([&] {
+      if (status == "pending") {
+        counts.pending = n;
+      } else if (status == "sending") {
+        counts.sending = n;
+      } else if (status == "sent") {
+        counts.sent = n;
+      } else if (status == "failed") {
+        counts.failed = n;
+      } else if (status == "cancelled") {
+        counts.cancelled = n;
+      }
+    });
+    return counts;
+  }
+
+  long long CountPending(std::string_view channel) override {
+    const std::string c(channel);
+    long long n = 0;
+    Query q(sql_, "SELECT COUNT(*) FROM outbox_message WHERE status = 'pending' AND channel = :c");
+    q.Into(n).Use(c);
+    q.One();
+    return n;
+  }
+
+  std::vector<service::OutboxMessage> List(std::string_view status, int limit) override {
+    const std::string s(status);
+    const int n = limit;
+    if (s.empty()) {
+      return Select("ORDER BY id DESC LIMIT :n", [&](Query& q) { q.Use(n); });
+    }
+    return Select("WHERE status = :s ORDER BY id DESC LIMIT :n",
+                  [&](Query& q) { q.Use(s).Use(n); });
+  }
+
+  std::optional<service::OutboxMessage> Find(std::int64_t id) override {
+    const long long key = id;
+    auto all = Select("WHERE id = :id", [&](Query& q) { q.Use(key); });
+    return all.empty() ? std::nullopt : std::optional(all.front());
+  }
+
  private:
+  template <class BindUses>
+  std::vector<service::OutboxMessage> Select(const std::string& tail, BindUses bind_uses) {
+    std::vector<service::OutboxMessage> out;
+    OutboxRow row;
+    Query q(sql_, std::string("SELECT ") + kOutboxColumns + " FROM outbox_message " + tail);
+    row.Bind(q);
+    bind_uses(q);
+    q.ForEach([&] { out.push_back(row.Get()); });
+    return out;
+  }
+
   soci::session& sql_;
 };
 

@@ -45,5 +45,14 @@ service::ImportRepository& SqlTx::imports() { return Lazy(imports_, sql_, MakeIm
 service::SettingRepository& SqlTx::settings() {
   return Lazy(settings_, sql_, MakeSettingRepository);
 }
+service::ContactAttemptRepository& SqlTx::contacts() {
+  return Lazy(contacts_, sql_, MakeContactAttemptRepository);
+}
+service::AppointmentRepository& SqlTx::appointments() {
+  return Lazy(appointments_, sql_, MakeAppointmentRepository);
+}
+service::CalendarFeedRepository& SqlTx::calendar_feeds() {
+  return Lazy(calendar_feeds_, sql_, MakeCalendarFeedRepository);
+}
 
 }  // namespace allervers::storage

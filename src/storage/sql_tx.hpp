@@ -30,6 +30,9 @@ class SqlTx final : public service::Tx {
   service::OutboxRepository& outbox() override;
   service::ImportRepository& imports() override;
   service::SettingRepository& settings() override;
+  service::ContactAttemptRepository& contacts() override;
+  service::AppointmentRepository& appointments() override;
+  service::CalendarFeedRepository& calendar_feeds() override;
 
  private:
   soci::session& sql_;
@@ -46,6 +49,9 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::OutboxRepository> outbox_;
   std::unique_ptr<service::ImportRepository> imports_;
   std::unique_ptr<service::SettingRepository> settings_;
+  std::unique_ptr<service::ContactAttemptRepository> contacts_;
+  std::unique_ptr<service::AppointmentRepository> appointments_;
+  std::unique_ptr<service::CalendarFeedRepository> calendar_feeds_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -60,5 +66,8 @@ std::unique_ptr<service::IdempotencyRepository> MakeIdempotencyRepository(soci::
 std::unique_ptr<service::OutboxRepository> MakeOutboxRepository(soci::session& sql);
 std::unique_ptr<service::ImportRepository> MakeImportRepository(soci::session& sql);
 std::unique_ptr<service::SettingRepository> MakeSettingRepository(soci::session& sql);
+std::unique_ptr<service::ContactAttemptRepository> MakeContactAttemptRepository(soci::session& sql);
+std::unique_ptr<service::AppointmentRepository> MakeAppointmentRepository(soci::session& sql);
+std::unique_ptr<service::CalendarFeedRepository> MakeCalendarFeedRepository(soci::session& sql);
 
 }  // namespace allervers::storage

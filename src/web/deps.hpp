@@ -1,11 +1,13 @@
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
 #include "common/clock.hpp"
 #include "render/template_engine.hpp"
 #include "service/api_token_service.hpp"
+#include "service/appointment_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
 #include "service/csv_import.hpp"
@@ -25,6 +27,7 @@ struct Deps {
   service::ReferralService& referrals;
   service::ApiTokenService& api_tokens;
   service::CsvImportService& imports;
+  service::AppointmentService& appointments;
   const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;
@@ -33,6 +36,7 @@ struct Deps {
   bool trust_proxy = false;
   bool tls = false;
   std::string asset_version;  // appended to static URLs so that browsers may cache them for long
+  std::filesystem::path fonts_dir;  // Atkinson Hyperlegible, embedded in letters
 };
 
 }  // namespace allervers::web

@@ -76,6 +76,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   RegisterImportPages(*router_, deps_);
   RegisterReferenceAdminPages(*router_, deps_);
   RegisterReferralApi(*router_, deps_);
+  RegisterAppointmentPages(*router_, deps_);
   router_->InstallFallbacks();
 }
 

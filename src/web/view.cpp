@@ -17,11 +17,13 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 10> kNav = {{
+constexpr std::array<NavItem, 12> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
     {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
     {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
     {"Fiches reçues", "/triage", service::Permission::kViewCases},
+    {"Agenda", "/agenda", service::Permission::kViewAgenda},
+    {"Rendez-vous tripartites", "/invitations", service::Permission::kRespondTripartite},
     {"Import CSV", "/import", service::Permission::kImportReferrals},
     {"Structures", "/admin/structures", service::Permission::kManageStructures},
     {"Comptes", "/admin/utilisateurs", service::Permission::kManageUsers},
@@ -36,7 +38,16 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 25> kFlashes = {{
+constexpr std::array<Flash, 32> kFlashes = {{
+    {"contact_saved", "La tentative de contact est enregistrée."},
+    {"appointment_saved",
+     "Le rendez-vous est enregistré. Les rappels sont programmés selon les préférences de la "
+     "personne."},
+    {"appointment_moved", "Le rendez-vous est déplacé ; les rappels sont reprogrammés."},
+    {"appointment_postponed", "Le rendez-vous est reporté. Voici le nouveau rendez-vous."},
+    {"appointment_outcome", "Le résultat du rendez-vous est enregistré."},
+    {"invitation_answered", "Votre réponse est transmise à l’équipe mobile."},
+    {"feed_revoked", "L’adresse de votre calendrier est désactivée."},
     {"person_saved",
      "La fiche de la personne est enregistrée ; les anciennes valeurs sont dans l’historique."},
     {"draft_saved",

@@ -47,6 +47,13 @@
       });
     });
 
+    // Print buttons (day sheets).
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+
     // The procedure list: a search box that hides non-matching procedures (checked ones stay).
     var search = document.querySelector("[data-procedure-search]");
     if (search) {

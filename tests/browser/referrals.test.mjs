@@ -126,7 +126,7 @@ test("coordinator: inbox, duplicates, acceptance, refusal and redirection", asyn
   const { context, page } = await newPage(browser, server.baseUrl);
   page.on("dialog", (dialog) => dialog.accept());
   await signIn(page, accounts.coordinateur);
-  await page.getByRole("link", { name: "Fiches reçues" }).click();
+  await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Fiches reçues" }).click();
   await page.getByRole("heading", { level: 1, name: "Fiches reçues" }).waitFor();
   await check(page, "inbox");
   const urgencies = await page.locator("table.inbox tbody tr td:first-child .urgency").allInnerTexts();

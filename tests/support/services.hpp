@@ -6,6 +6,7 @@
 #include "security/password_policy.hpp"
 #include "security/tokens.hpp"
 #include "service/api_token_service.hpp"
+#include "service/appointment_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
 #include "service/csv_import.hpp"
@@ -29,7 +30,8 @@ struct TestServices {
         reference(storage::LoadReferenceData(SourceDir() / "data")),
         referrals(store, clock, reference),
         api_tokens(store, clock, tokens),
-        imports(store, clock, referrals) {
+        imports(store, clock, referrals),
+        appointments(store, clock, reference, tokens) {
     security::InitCrypto();
   }
 
@@ -45,6 +47,7 @@ struct TestServices {
   service::ReferralService referrals;
   service::ApiTokenService api_tokens;
   service::CsvImportService imports;
+  service::AppointmentService appointments;
 };
 
 inline constexpr const char* kGoodPassword = "quatre chevaux bleus au galop";

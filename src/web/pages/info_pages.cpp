@@ -2,6 +2,7 @@
 
 #include "common/time.hpp"
 #include "service/permissions.hpp"
+#include "service/referral_service.hpp"
 #include "web/pages/pages.hpp"
 #include "web/view.hpp"
 
@@ -42,6 +43,50 @@ void RegisterInfoPages(Router& router, Deps& deps) {
     data["role_label"] = std::string(domain::RoleLabel(user.role));
     data["structure_name"] = user.structure_name;
     nlohmann::json links = nlohmann::json::array();
+    if (service::Allows(ctx.actor, Permission::kViewAgenda)) {
+      // The day ahead: one's own appointments (the whole team's for a coordinator).
+      service::AgendaQuery q;
+      const LocalDate today = paris::Today(deps.clock.Now());
+      q.from = paris::FromLocal(today, 0, 0);
+      q.to = paris::FromLocal(AddDays(today, 1), 0, 0);
+      q.planned_only = true;
+      if (user.role == domain::Role::kIntervenant) {
+        q.worker = user.id;
+      }
+      nlohmann::json day = nlohmann::json::array();
+      for (const auto& r : deps.appointments.Agenda(ctx.actor, q)) {
+        day.push_back(
+            {{"href", "/rendez-vous/" + std::to_string(r.appointment.id)},
+             {"time", paris::FormatTime(r.appointment.starts_at)},
+             {"person", service::DisplayName(r.person_last_name, r.person_first_names)},
+             {"place", r.appointment.city},
+             {"workers", r.appointment.worker_names.empty() ? std::string()
+                                                            : r.appointment.worker_names.front()}});
+      }
+      data["today"] = {
+          {"label", paris::FormatLongDate(today)}, {"appointments", day}, {"empty", day.empty()}};
+      links.push_back(
+          {{"href", "/agenda"},
+           {"label", "Agenda"},
+           {"text", "Les rendez-vous de la semaine, la feuille de route et les courriers."}});
+      links.push_back(
+          {{"href", "/triage"},
+           {"label", "Fiches reçues"},
+           {"text", "Les personnes orientées vers l’équipe, à contacter et à suivre."}});
+    }
+    if (service::Allows(ctx.actor, Permission::kRespondTripartite)) {
+      int pending = 0;
+      for (const auto& r : deps.appointments.Invitations(ctx.actor, deps.clock.Now())) {
+        pending += r.appointment.referrer_response == domain::ReferrerResponse::kPending ? 1 : 0;
+      }
+      links.push_back(
+          {{"href", "/invitations"},
+           {"label", "Rendez-vous tripartites"},
+           {"text", pending == 0 ? std::string("Aucune invitation en attente de réponse.")
+                    : pending == 1
+                        ? std::string("1 invitation attend votre réponse.")
+                        : std::to_string(pending) + " invitations attendent votre réponse."}});
+    }
     if (service::Allows(ctx.actor, Permission::kManageStructures)) {
       links.push_back(
           {{"href", "/admin/structures"},

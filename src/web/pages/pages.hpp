@@ -1,6 +1,9 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "web/deps.hpp"
+#include "web/request_context.hpp"
 #include "web/router.hpp"
 
 namespace allervers::web {
@@ -13,5 +16,9 @@ void RegisterReferralPages(Router& router, Deps& deps);
 void RegisterImportPages(Router& router, Deps& deps);
 void RegisterReferenceAdminPages(Router& router, Deps& deps);
 void RegisterReferralApi(Router& router, Deps& deps);
+void RegisterAppointmentPages(Router& router, Deps& deps);
+
+/// The contacts and appointments of a case, for the referral page (team only).
+nlohmann::json CaseAppointmentsJson(RequestContext& ctx, Deps& deps, domain::ReferralId referral);
 
 }  // namespace allervers::web

@@ -429,6 +429,10 @@ void RegisterReferralPages(Router& router, Deps& deps) {
           data["has_person_changes"] = !changes.empty();
         }
         data["team"] = team;
+        if (team && r.status != domain::ReferralStatus::kReceived) {
+          data["case"] = CaseAppointmentsJson(ctx, deps, id);
+          data["case"]["open"] = domain::IsOpen(r.status);
+        }
         data["can_withdraw"] = service::Allows(ctx.actor, Permission::kReadOwnReferrals) &&
                                domain::CanTransition(r.status, domain::ReferralStatus::kWithdrawn);
         if (triage) {

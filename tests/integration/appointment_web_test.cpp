@@ -1,0 +1,242 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/time.hpp"
+#include "service/settings_service.hpp"
+#include "support/test_server.hpp"
+
+namespace allervers::testing {
+namespace {
+
+// The appointment pages over HTTP: bad input answers 4xx with what was typed kept, files come
+// with their types, and nothing of another structure can be reached.
+class AppointmentWebTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = TestDatabase::Create(TestBackend::kSqlite);
+    server_ = std::make_unique<TestServer>(db_->db());
+    auto& s = server_->services();
+    s.clock.Set(paris::FromLocal({2026, 11, 16}, 9, 0));
+    const auto system = service::Actor::System("t");
+    for (const auto& in :
+         std::vector<domain::StructureInput>{{"EMN", "Équipe mobile", "operateur", "Cergy"},
+                                             {"EMN2", "Autre équipe", "operateur", "Pontoise"},
+                                             {"SSD", "SSD Cergy", "ssd", "Cergy"}}) {
+      ASSERT_TRUE(s.structures.Create(system, in).errors.empty());
+    }
+    for (const auto& u :
+         std::vector<domain::UserInput>{{"coord@emn.example", "Claire", "coordinateur", "EMN", ""},
+                                        {"lea@emn.example", "Léa", "intervenant", "EMN", ""},
+                                        {"other@emn2.example", "Autre", "intervenant", "EMN2", ""},
+                                        {"as@ssd.example", "Nadia", "prescripteur", "SSD", ""}}) {
+      ASSERT_TRUE(s.users.Create(system, u, kGoodPassword).errors.empty());
+    }
+    const auto actor = [&](const char* email) {
+      for (const auto& u : s.users.List(system)) {
+        if (u.email == email) {
+          return service::Actor::ForUser(u, "t", "");
+        }
+      }
+      throw std::runtime_error("no user");
+    };
+    lea_ = actor("lea@emn.example");
+    domain::ReferralInput in;
+    in.referrer_name = "Nadia";
+    in.referrer_email = "as@ssd.example";
+    in.last_name = "Mabiala";
+    in.first_names = "Grâce";
+    in.birth_date = "1968-03-14";
+    in.phone = "06 21 45 78 90";
+    in.address_line = "7 rue de l’Abondance";
+    in.postal_code = "95800";
+    in.city = "Cergy";
+    in.contact_preferences = {"sms"};
+    in.procedures = {"CAF-RSA"};
+    in.urgency = "1";
+    in.consent_given = true;
+    in.consent_date = "2026-11-10";
+    in.consent_how = "oral";
+    const auto r = s.referrals.Submit(actor("as@ssd.example"), std::nullopt, in);
+    ASSERT_TRUE(r.errors.empty());
+    referral_ = r.id;
+    s.referrals.Accept(actor("coord@emn.example"), r.id, lea_.user_id);
+    browser_ = std::make_unique<Browser>(*server_);
+    ASSERT_EQ(browser_->SignIn("lea@emn.example", kGoodPassword), 303);
+  }
+
+  httplib::Params Appointment(const std::string& date, const std::string& time) {
+    return {{"date", date},
+            {"start_time", time},
+            {"duration_minutes", "60"},
+            {"place", "domicile"},
+            {"workers", std::to_string(lea_.user_id)},
+            {"purpose", "Faire la demande de RSA"}};
+  }
+
+  // Creates an appointment through the form; returns its id.
+  long long Create(const std::string& date, const std::string& time) {
+    browser_->Get("/fiches/" + std::to_string(referral_) + "/rendez-vous");
+    auto res = browser_->Post("/fiches/" + std::to_string(referral_) + "/rendez-vous",
+                              Appointment(date, time));
+    EXPECT_EQ(res->status, 303);
+    const std::string location = res->get_header_value("Location");
+    return std::stoll(location.substr(location.rfind('/') + 1));
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<Browser> browser_;
+  service::Actor lea_;
+  domain::ReferralId referral_ = 0;
+};
+
+TEST_F(AppointmentWebTest, BadContactAttemptsAnswer422AndKeepTheNote) {
+  const std::string path = "/fiches/" + std::to_string(referral_) + "/contact";
+  ASSERT_EQ(browser_->Get(path)->status, 200);
+  auto res = browser_->Post(path, {{"date", "2026-13-40"},
+                                   {"time", "10:00"},
+                                   {"channel", "telephone"},
+                                   {"outcome", "inconnu"},
+                                   {"note", "Rappeler après 17 h"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Rappeler après 17 h"), std::string::npos);
+  EXPECT_NE(res->body.find("error-summary"), std::string::npos);
+  res = browser_->Post(path, {{"date", "2026-11-16"},
+                              {"time", "08:30"},
+                              {"channel", "telephone"},
+                              {"outcome", "joint"},
+                              {"note", ""}});
+  EXPECT_EQ(res->status, 303);
+  EXPECT_NE(browser_->Get("/fiches/" + std::to_string(referral_))->body.find("Personne jointe"),
+            std::string::npos);
+}
+
+TEST_F(AppointmentWebTest, AConflictAnswers409KeepsTheFormAndCanBeForced) {
+  Create("2026-11-25", "10:00");
+  const std::string path = "/fiches/" + std::to_string(referral_) + "/rendez-vous";
+  auto fields = Appointment("2026-11-25", "11:05");
+  fields.emplace("to_bring", "Le courrier de la CAF");
+  auto res = browser_->Post(path, fields);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 409);
+  EXPECT_NE(res->body.find("Moins de 20 minutes de trajet"), std::string::npos);
+  EXPECT_NE(res->body.find("Le courrier de la CAF"), std::string::npos) << "nothing typed is lost";
+  EXPECT_NE(res->body.find("value=\"11:05\""), std::string::npos);
+  fields.emplace("force", "1");
+  EXPECT_EQ(browser_->Post(path, fields)->status, 303);
+}
+
+TEST_F(AppointmentWebTest, InvalidAppointmentsAnswer422) {
+  const std::string path = "/fiches/" + std::to_string(referral_) + "/rendez-vous";
+  browser_->Get(path);
+  auto fields = Appointment("demain", "25:99");
+  fields.erase("workers");
+  const auto res = browser_->Post(path, fields);
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Choisissez au moins un intervenant"), std::string::npos);
+  EXPECT_NE(res->body.find("href=\"#f-date\""), std::string::npos);
+}
+
+TEST_F(AppointmentWebTest, LetterAndCalendarFilesHaveTheirTypes) {
+  const long long id = Create("2026-11-25", "10:00");
+  auto pdf = browser_->Get("/rendez-vous/" + std::to_string(id) + "/courrier.pdf");
+  ASSERT_TRUE(pdf);
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+  EXPECT_EQ(pdf->get_header_value("Cache-Control"), "no-store");
+  auto ics = browser_->Get("/rendez-vous/" + std::to_string(id) + "/rendez-vous.ics");
+  EXPECT_EQ(ics->status, 200);
+  EXPECT_NE(ics->body.find("DTSTART;TZID=Europe/Paris:20261125T100000"), std::string::npos);
+  EXPECT_EQ(ics->body.find("Mabiala"), std::string::npos) << "initials only in calendars";
+  auto week = browser_->Get("/agenda/courriers.pdf?date=2026-11-23&fin=2026-11-30");
+  EXPECT_EQ(week->status, 200);
+  EXPECT_EQ(browser_->Get("/agenda/courriers.pdf?date=2026-11-23&fin=2027-11-30")->status, 400);
+  EXPECT_EQ(browser_->Get("/agenda/courriers.pdf?date=2026-12-20")->status, 404)
+      << "no appointment that day: nothing to print";
+}
+
+TEST_F(AppointmentWebTest, TheLetterCarriesTheLogoOfTheSettings) {
+  const long long id = Create("2026-11-25", "10:00");
+  const std::string path = "/rendez-vous/" + std::to_string(id) + "/courrier.pdf";
+  EXPECT_EQ(browser_->Get(path)->body.find("/Subtype /Image"), std::string::npos);
+  // A 1×1 PNG.
+  static const unsigned char kPng[] = {
+      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+      0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
+      0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+      0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
+      0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82};
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("allervers-logo-" + std::to_string(::getpid()) + ".png");
+  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(kPng), sizeof(kPng));
+  service::SettingsService settings(db_->db(), server_->services().clock);
+  settings.Set(service::Actor::System("t"), "operator.logo_path", file.string());
+  const auto pdf = browser_->Get(path);
+  std::filesystem::remove(file);
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_NE(pdf->body.find("/Subtype /Image"), std::string::npos);
+}
+
+TEST_F(AppointmentWebTest, AgendaViewsAndBadParameters) {
+  Create("2026-11-25", "10:00");
+  for (const char* view : {"jour", "semaine", "liste"}) {
+    auto res = browser_->Get(std::string("/agenda?vue=") + view + "&date=2026-11-25");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << view;
+    EXPECT_NE(res->body.find("MABIALA Grâce"), std::string::npos) << view;
+  }
+  EXPECT_EQ(browser_->Get("/agenda?date=2026-02-31")->status, 400);
+  EXPECT_EQ(browser_->Get("/agenda?intervenant=abc")->status, 400);
+  auto sheet = browser_->Get("/agenda/feuille-de-route?date=2026-11-25");
+  EXPECT_EQ(sheet->status, 200);
+  EXPECT_NE(sheet->body.find("06 21 45 78 90"), std::string::npos);
+}
+
+TEST_F(AppointmentWebTest, TheCalendarFeedIsPrivateAndRevocable) {
+  Create("2026-11-25", "10:00");
+  browser_->Get("/agenda/calendrier");
+  auto res = browser_->Post("/agenda/calendrier", {{"action", "renew"}});
+  ASSERT_EQ(res->status, 200);
+  const auto start = res->body.find("/calendrier/");
+  ASSERT_NE(start, std::string::npos);
+  const auto end = res->body.find(".ics", start);
+  const std::string feed = res->body.substr(start, end + 4 - start);
+  auto anonymous = server_->Client();
+  auto ics = anonymous->Get(feed);
+  EXPECT_EQ(ics->status, 200);
+  EXPECT_NE(ics->body.find("BEGIN:VEVENT"), std::string::npos);
+  EXPECT_EQ(anonymous->Get("/calendrier/pas-un-vrai-jeton-du-tout-0000.ics")->status, 404);
+  browser_->Get("/agenda/calendrier");
+  EXPECT_EQ(browser_->Post("/agenda/calendrier", {{"action", "revoke"}})->status, 303);
+  EXPECT_EQ(anonymous->Get(feed)->status, 404);
+}
+
+TEST_F(AppointmentWebTest, OutcomesAndAnotherTeamsAppointments) {
+  const long long id = Create("2026-11-25", "10:00");
+  const std::string path = "/rendez-vous/" + std::to_string(id);
+  browser_->Get(path);
+  EXPECT_EQ(browser_->Post(path + "/resultat", {{"status", "n_importe_quoi"}})->status, 400);
+  EXPECT_EQ(browser_->Post(path + "/resultat", {{"status", "honoured"}})->status, 409)
+      << "not yet happened";
+  EXPECT_EQ(browser_->Post(path + "/resultat", {{"status", "cancelled_team"}})->status, 303);
+  EXPECT_NE(browser_->Get(path)->body.find("Annulé par l’équipe"), std::string::npos);
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("other@emn2.example", kGoodPassword), 303);
+  EXPECT_EQ(other.Get(path)->status, 404);
+  EXPECT_EQ(other.Get(path + "/courrier.pdf")->status, 404);
+  EXPECT_EQ(other.Get("/fiches/" + std::to_string(referral_) + "/rendez-vous")->status, 404);
+  Browser referrer(*server_);
+  ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
+  EXPECT_EQ(referrer.Get("/agenda")->status, 403);
+  EXPECT_EQ(referrer.Get(path + "/courrier.pdf")->status, 403);
+  EXPECT_EQ(referrer.Get(path)->status, 404) << "not invited";
+  EXPECT_EQ(referrer.Get("/invitations")->status, 200);
+}
+
+}  // namespace
+}  // namespace allervers::testing
