@@ -26,5 +26,5 @@ fi
 echo "== Tests unitaires et d'intégration sous ASan/UBSan"
 cmake --preset asan-ubsan >/dev/null
 cmake --build --preset asan-ubsan
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j2 --timeout 900
