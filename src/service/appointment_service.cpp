@@ -9,6 +9,7 @@
 #include "common/text.hpp"
 #include "service/audit.hpp"
 #include "service/permissions.hpp"
+#include "service/referral_service.hpp"
 #include "service/settings_service.hpp"
 
 namespace allervers::service {
@@ -314,16 +315,7 @@ std::vector<domain::User> AppointmentService::Workers(const Actor& actor) {
   if (!actor.structure_id) {
     return out;
   }
-  store_.Read([&](Tx& tx) {
-    UserFilter f;
-    f.structure_id = actor.structure_id;
-    for (auto& u : tx.users().List(f)) {
-      if (u.active &&
-          (u.role == domain::Role::kIntervenant || u.role == domain::Role::kCoordinateur)) {
-        out.push_back(std::move(u));
-      }
-    }
-  });
+  store_.Read([&](Tx& tx) { out = ActiveTeam(tx, *actor.structure_id); });
   return out;
 }
 

@@ -794,16 +794,20 @@ std::vector<domain::User> ReferralService::AssignableWorkers(const Actor& actor)
   if (!actor.structure_id) {
     return out;
   }
-  store_.Read([&](Tx& tx) {
-    UserFilter f;
-    f.structure_id = actor.structure_id;
-    for (auto& u : tx.users().List(f)) {
-      if (u.active &&
-          (u.role == domain::Role::kIntervenant || u.role == domain::Role::kCoordinateur)) {
-        out.push_back(std::move(u));
-      }
+  store_.Read([&](Tx& tx) { out = ActiveTeam(tx, *actor.structure_id); });
+  return out;
+}
+
+std::vector<domain::User> ActiveTeam(Tx& tx, domain::StructureId team) {
+  std::vector<domain::User> out;
+  UserFilter f;
+  f.structure_id = team;
+  for (auto& u : tx.users().List(f)) {
+    if (u.active &&
+        (u.role == domain::Role::kIntervenant || u.role == domain::Role::kCoordinateur)) {
+      out.push_back(std::move(u));
     }
-  });
+  }
   return out;
 }
 

@@ -171,6 +171,9 @@ class ReferralService {
   const domain::ReferenceData& reference_;
 };
 
+/// The active intervenants and coordinators of a team: who may be given cases and appointments.
+std::vector<domain::User> ActiveTeam(Tx& tx, domain::StructureId team);
+
 /// "MARTIN Claire" from a surname and first names.
 std::string DisplayName(const std::string& last_name, const std::string& first_names);
 
