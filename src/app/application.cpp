@@ -99,6 +99,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   imports_ = std::make_unique<service::CsvImportService>(*database_, clock_, *referrals_);
   appointments_ =
       std::make_unique<service::AppointmentService>(*database_, clock_, reference_, tokens_);
+  cases_ = std::make_unique<service::CaseService>(*database_, clock_, reference_);
   demo_ =
       std::make_unique<service::DemoSeeder>(*structures_, *users_, *database_, reference_, clock_,
                                             tokens_);
@@ -164,6 +165,7 @@ int Application::Serve() {
                  *api_tokens_,
                  *imports_,
                  *appointments_,
+                 *cases_,
                  reference_,
                  tokens_,
                  templates,

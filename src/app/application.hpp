@@ -10,6 +10,7 @@
 #include "security/tokens.hpp"
 #include "service/api_token_service.hpp"
 #include "service/appointment_service.hpp"
+#include "service/case_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
 #include "service/csv_import.hpp"
@@ -41,6 +42,7 @@ class Application {
   service::ApiTokenService& api_tokens() { return *api_tokens_; }
   service::CsvImportService& imports() { return *imports_; }
   service::AppointmentService& appointments() { return *appointments_; }
+  service::CaseService& cases() { return *cases_; }
   const domain::ReferenceData& reference() const { return reference_; }
   const service::TokenService& tokens() const { return tokens_; }
   const Clock& clock() const { return clock_; }
@@ -72,6 +74,7 @@ class Application {
   std::unique_ptr<service::ApiTokenService> api_tokens_;
   std::unique_ptr<service::CsvImportService> imports_;
   std::unique_ptr<service::AppointmentService> appointments_;
+  std::unique_ptr<service::CaseService> cases_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set

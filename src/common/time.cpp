@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 
 namespace allervers {
 namespace {
@@ -50,6 +51,14 @@ LocalDate FromSysDays(std::chrono::sys_days days) {
 }
 
 }  // namespace
+
+std::optional<LocalDate> ParseTypedDate(std::string_view raw) {
+  const std::string s = text::Trim(raw);
+  if (s.size() == 10 && s[2] == '/' && s[5] == '/') {
+    return ParseIsoDate(s.substr(6, 4) + "-" + s.substr(3, 2) + "-" + s.substr(0, 2));
+  }
+  return ParseIsoDate(s);
+}
 
 std::optional<LocalDate> ParseIsoDate(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') {

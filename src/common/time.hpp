@@ -20,6 +20,9 @@ struct LocalDate {
 /// Parses "YYYY-MM-DD" and checks that the date exists (no 31 February).
 std::optional<LocalDate> ParseIsoDate(std::string_view s);
 std::string ToIso(const LocalDate& d);
+/// A date as a browser's date field sends it ("2026-12-01") or as a person types it where no
+/// date picker is shown ("01/12/2026"); surrounding spaces ignored.
+std::optional<LocalDate> ParseTypedDate(std::string_view s);
 
 /// Wall-clock time in Europe/Paris, the only time zone of the product's users.
 struct ParisDateTime {

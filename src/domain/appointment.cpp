@@ -123,16 +123,6 @@ std::optional<int> ParsePositive(std::string_view s) {
   return v;
 }
 
-// A date as a browser sends it (2026-12-01) or as a person types it without a date picker
-// (01/12/2026).
-std::optional<LocalDate> ParseDayTyped(const std::string& raw) {
-  const std::string s = text::Trim(raw);
-  if (s.size() == 10 && s[2] == '/' && s[5] == '/') {
-    return ParseIsoDate(s.substr(6, 4) + "-" + s.substr(3, 2) + "-" + s.substr(0, 2));
-  }
-  return ParseIsoDate(s);
-}
-
 // The instant of a wall-clock time, or nothing when that time does not exist (skipped by
 // the spring change).
 std::optional<Instant> ExactLocal(const LocalDate& d, int h, int m) {
@@ -292,7 +282,7 @@ std::optional<ContactAttempt> ValidateContactAttempt(const ContactAttemptInput& 
                                                      FieldErrors& errors) {
   const auto before = errors.size();
   ContactAttempt a;
-  const auto date = ParseDayTyped(in.date);
+  const auto date = ParseTypedDate(in.date);
   const auto hm = ParseHourMinute(text::Trim(in.time));
   if (!date) {
     errors.push_back({"date", "Indiquez la date au format JJ/MM/AAAA."});
@@ -365,7 +355,7 @@ std::optional<Appointment> ValidateAppointment(const AppointmentInput& in, const
                                                Instant now, FieldErrors& errors) {
   const auto before = errors.size();
   Appointment a;
-  const auto date = ParseDayTyped(in.date);
+  const auto date = ParseTypedDate(in.date);
   const auto hm = ParseHourMinute(text::Trim(in.start_time));
   const auto duration = ParsePositive(text::Trim(in.duration_minutes));
   if (!date) {

@@ -5,24 +5,10 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/assessment.hpp"
+#include "domain/choice.hpp"
+
 namespace allervers::domain {
-
-/// One value of a list (a code stored in the database, a French label shown on screens).
-struct Choice {
-  std::string code;
-  std::string label;
-};
-
-/// A closed list of values, loaded from data/ (vocabularies.json).
-struct Vocabulary {
-  std::string name;
-  std::vector<Choice> items;
-
-  const Choice* Find(std::string_view code) const;
-  /// The label of `code`, or the code itself when unknown (data kept from an older version).
-  std::string Label(std::string_view code) const;
-  bool Contains(std::string_view code) const { return Find(code) != nullptr; }
-};
 
 /// One online procedure of the catalogue (data/procedures.json), after domain.md §2.
 struct Procedure {
@@ -62,12 +48,19 @@ struct Vocabularies {
   Vocabulary not_receivable_reasons;
   Vocabulary consent_methods;
   Vocabulary languages;
+  // Activity vocabularies of La Coop de la médiation numérique (french_anchors.md §3.1).
+  Vocabulary intervention_places;
+  Vocabulary intervention_modalities;
+  Vocabulary equipment;
+  Vocabulary autonomy;
+  Vocabulary redirection_kinds;
 };
 
 /// Everything loaded from data/ at start. Immutable once loaded; shared read-only.
 struct ReferenceData {
   ProcedureCatalogue procedures;
   Vocabularies vocabularies;
+  AssessmentGrids assessment;  // every version of the bilan grid
 };
 
 }  // namespace allervers::domain

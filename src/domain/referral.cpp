@@ -149,11 +149,14 @@ bool CanTransition(ReferralStatus from, ReferralStatus to) {
     case S::kReceived:
       return to == S::kAccepted || to == S::kNotReceivable || to == S::kRedirected ||
              to == S::kWithdrawn;
+    // An intervention or a finished bilan puts the accompaniment under way even without a
+    // planned appointment (met at a partner's premises, helped over the telephone).
     case S::kAccepted:
-      return to == S::kContact || to == S::kAppointmentSet || to == S::kWithdrawn ||
-             to == S::kClosed;
+      return to == S::kContact || to == S::kAppointmentSet || to == S::kInProgress ||
+             to == S::kWithdrawn || to == S::kClosed;
     case S::kContact:
-      return to == S::kAppointmentSet || to == S::kWithdrawn || to == S::kClosed;
+      return to == S::kAppointmentSet || to == S::kInProgress || to == S::kWithdrawn ||
+             to == S::kClosed;
     case S::kAppointmentSet:
       return to == S::kInProgress || to == S::kContact || to == S::kWithdrawn || to == S::kClosed;
     case S::kInProgress:
@@ -172,6 +175,11 @@ bool IsOpen(ReferralStatus s) {
   return s == ReferralStatus::kReceived || s == ReferralStatus::kAccepted ||
          s == ReferralStatus::kContact || s == ReferralStatus::kAppointmentSet ||
          s == ReferralStatus::kInProgress;
+}
+
+bool IsTakenOn(ReferralStatus s) {
+  return s == ReferralStatus::kAccepted || s == ReferralStatus::kContact ||
+         s == ReferralStatus::kAppointmentSet || s == ReferralStatus::kInProgress;
 }
 
 PersonIdentity PersonData::Identity() const {

@@ -44,6 +44,10 @@ bool CanTransition(ReferralStatus from, ReferralStatus to);
 /// Open statuses: the referral still needs something from the team.
 bool IsOpen(ReferralStatus s);
 
+/// An accompaniment under way: taken on by the team and not ended (bilans, interventions
+/// and notes may be written).
+bool IsTakenOn(ReferralStatus s);
+
 /// What a referrer types (form, API or CSV), before validation. Field names in errors follow
 /// the API: "person.last_name", "person.address.postal_code", "consent.date"…
 struct ReferralInput {

@@ -26,16 +26,6 @@ std::string ActorLabel(const Actor& actor) {
   return actor.is_user() ? actor.display_name : std::string("Allervers");
 }
 
-ReferralRecord LoadReferral(const Actor& actor, Tx& tx, domain::ReferralId id) {
-  auto r = tx.referrals().Find(id);
-  if (!r) {
-    throw Error(ErrorCode::kNotFound, "Cette fiche de liaison n’existe pas.");
-  }
-  Require(AccessReferral(actor, ReferralFacts{r->status == ReferralStatus::kDraft, r->structure_id,
-                                              r->operator_id, r->created_by}));
-  return *r;
-}
-
 int SettingInt(Tx& tx, std::string_view key, int fallback, int lo, int hi) {
   const auto v = tx.settings().Get(key);
   if (!v) {
@@ -52,24 +42,6 @@ int SettingInt(Tx& tx, std::string_view key, int fallback, int lo, int hi) {
 std::string SettingText(Tx& tx, std::string_view key, const std::string& fallback) {
   const auto v = tx.settings().Get(key);
   return v && !v->empty() ? *v : fallback;
-}
-
-void ChangeStatusIfAllowed(const Actor& actor, Tx& tx, const ReferralRecord& r, ReferralStatus to,
-                           Instant now, const std::string& note) {
-  if (r.status == to || !domain::CanTransition(r.status, to)) {
-    return;
-  }
-  ReferralStatusUpdate u;
-  u.at = now;
-  u.status = to;
-  tx.referrals().UpdateStatus(r.id, u);
-  tx.referrals().AddEvent(r.id, ReferralEvent{now, ActorUser(actor), ActorLabel(actor),
-                                              std::string(domain::StatusCode(r.status)),
-                                              std::string(domain::StatusCode(to)), note});
-  tx.audit().Append(MakeAuditEvent(actor, now, "referral.status", "referral", std::to_string(r.id),
-                                   "success",
-                                   "from=" + std::string(domain::StatusCode(r.status)) +
-                                       " to=" + std::string(domain::StatusCode(to))));
 }
 
 // Messages about a case name the referral by its number only: no identity of the person.

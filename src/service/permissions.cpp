@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 15> kGrants = {{
+const std::array<Grant, 16> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -56,6 +56,11 @@ const std::array<Grant, 15> kGrants = {{
      {}},
     {Permission::kViewAgenda, "view_agenda", false, {Role::kIntervenant, Role::kCoordinateur}, {}},
     {Permission::kRespondTripartite, "respond_tripartite", false, {Role::kPrescripteur}, {}},
+    {Permission::kRecordAccompaniment,
+     "record_accompaniment",
+     false,
+     {Role::kIntervenant, Role::kCoordinateur},
+     {}},
 }};
 
 const Grant* FindGrant(Permission p) {

@@ -12,22 +12,23 @@ namespace allervers::service {
 /// Capabilities a page, an API endpoint or an export may require. Deny by default:
 /// a capability not granted in the table of permissions.cpp is refused to everyone.
 enum class Permission {
-  kPublic,             // reachable without signing in (sign-in page, legal pages)
-  kSignedIn,           // any signed-in account (home, own password)
-  kManageStructures,   // create and edit structures
-  kManageUsers,        // manage accounts (admin: all; coordinateur: the operator's team)
-  kViewReferenceData,  // catalogues and grids, read-only
-  kViewAudit,          // the audit trail
-  kSubmitReferral,     // write and send fiches de liaison (referrers; API: scope referrals:write)
-  kReadOwnReferrals,   // follow one's structure's referrals (referrers; API: referrals:read or
-                       // write)
-  kViewCases,          // the team's referrals and cases (intervenants, coordinators)
-  kTriageReferrals,    // accept, assign, declare not receivable, redirect, resolve duplicates
-  kImportReferrals,    // CSV import of referrals
-  kManageApiTokens,    // API tokens of partner systems
-  kManageAppointments, // contact attempts, appointments, letters of the team's cases
-  kViewAgenda,         // the team's agendas and day sheets, one's calendar feed
-  kRespondTripartite,  // a referrer's invitations to tripartite appointments
+  kPublic,               // reachable without signing in (sign-in page, legal pages)
+  kSignedIn,             // any signed-in account (home, own password)
+  kManageStructures,     // create and edit structures
+  kManageUsers,          // manage accounts (admin: all; coordinateur: the operator's team)
+  kViewReferenceData,    // catalogues and grids, read-only
+  kViewAudit,            // the audit trail
+  kSubmitReferral,       // write and send fiches de liaison (referrers; API: scope referrals:write)
+  kReadOwnReferrals,     // follow one's structure's referrals (referrers; API: referrals:read or
+                         // write)
+  kViewCases,            // the team's referrals and cases (intervenants, coordinators)
+  kTriageReferrals,      // accept, assign, declare not receivable, redirect, resolve duplicates
+  kImportReferrals,      // CSV import of referrals
+  kManageApiTokens,      // API tokens of partner systems
+  kManageAppointments,   // contact attempts, appointments, letters of the team's cases
+  kViewAgenda,           // the team's agendas and day sheets, one's calendar feed
+  kRespondTripartite,    // a referrer's invitations to tripartite appointments
+  kRecordAccompaniment,  // bilans, interventions and notes of the team's cases
 };
 
 /// What the permissions module needs to know about a referral to decide on it.

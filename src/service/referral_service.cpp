@@ -100,17 +100,13 @@ std::string DisplayName(const std::string& last_name, const std::string& first_n
 }
 
 ReferralRecord ReferralService::Load(const Actor& actor, Tx& tx, domain::ReferralId id) {
-  auto r = tx.referrals().Find(id);
-  if (!r) {
-    throw Error(ErrorCode::kNotFound, "Cette fiche de liaison n’existe pas.");
-  }
-  Require(AccessReferral(actor, FactsOf(*r)));
-  if (r->person_id) {
-    if (auto p = tx.persons().Find(*r->person_id)) {
-      r->data.person = p->data;
+  auto r = service::LoadReferral(actor, tx, id);
+  if (r.person_id) {
+    if (auto p = tx.persons().Find(*r.person_id)) {
+      r.data.person = p->data;
     }
   }
-  return *r;
+  return r;
 }
 
 domain::ReferralId ReferralService::SaveDraft(const Actor& actor,
@@ -796,6 +792,33 @@ std::vector<domain::User> ReferralService::AssignableWorkers(const Actor& actor)
   }
   store_.Read([&](Tx& tx) { out = ActiveTeam(tx, *actor.structure_id); });
   return out;
+}
+
+ReferralRecord LoadReferral(const Actor& actor, Tx& tx, domain::ReferralId id) {
+  auto r = tx.referrals().Find(id);
+  if (!r) {
+    throw Error(ErrorCode::kNotFound, "Cette fiche de liaison n’existe pas.");
+  }
+  Require(AccessReferral(actor, FactsOf(*r)));
+  return *r;
+}
+
+void ChangeStatusIfAllowed(const Actor& actor, Tx& tx, const ReferralRecord& r,
+                           domain::ReferralStatus to, Instant now, const std::string& note) {
+  if (r.status == to || !domain::CanTransition(r.status, to)) {
+    return;
+  }
+  ReferralStatusUpdate u;
+  u.at = now;
+  u.status = to;
+  tx.referrals().UpdateStatus(r.id, u);
+  tx.referrals().AddEvent(r.id, ReferralEvent{now, ActorUser(actor), ActorLabel(actor),
+                                              std::string(domain::StatusCode(r.status)),
+                                              std::string(domain::StatusCode(to)), note});
+  tx.audit().Append(MakeAuditEvent(actor, now, "referral.status", "referral", std::to_string(r.id),
+                                   "success",
+                                   "from=" + std::string(domain::StatusCode(r.status)) +
+                                       " to=" + std::string(domain::StatusCode(to))));
 }
 
 std::vector<domain::User> ActiveTeam(Tx& tx, domain::StructureId team) {

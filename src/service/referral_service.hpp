@@ -171,6 +171,14 @@ class ReferralService {
   const domain::ReferenceData& reference_;
 };
 
+/// A referral `actor` may see (Error kNotFound / kPermissionDenied otherwise).
+ReferralRecord LoadReferral(const Actor& actor, Tx& tx, domain::ReferralId id);
+
+/// Moves the referral to `to` when the transition is allowed (and it is not there already),
+/// with its event and its audit row in the same transaction; otherwise does nothing.
+void ChangeStatusIfAllowed(const Actor& actor, Tx& tx, const ReferralRecord& r,
+                           domain::ReferralStatus to, Instant now, const std::string& note);
+
 /// The active intervenants and coordinators of a team: who may be given cases and appointments.
 std::vector<domain::User> ActiveTeam(Tx& tx, domain::StructureId team);
 

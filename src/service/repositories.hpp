@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "domain/structure.hpp"
 #include "domain/user.hpp"
+#include "service/accompaniment_repositories.hpp"
 #include "service/audit.hpp"
 #include "service/appointment_repositories.hpp"
 #include "service/referral_repositories.hpp"
@@ -136,6 +137,9 @@ class Tx {
   virtual ContactAttemptRepository& contacts() = 0;
   virtual AppointmentRepository& appointments() = 0;
   virtual CalendarFeedRepository& calendar_feeds() = 0;
+  virtual AssessmentRepository& assessments() = 0;
+  virtual InterventionRepository& interventions() = 0;
+  virtual NoteRepository& notes() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

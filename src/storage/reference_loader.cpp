@@ -1,5 +1,7 @@
 #include "storage/reference_loader.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -52,6 +54,122 @@ std::vector<std::string> Strings(const json& item, const char* key) {
     }
   }
   return out;
+}
+
+std::vector<domain::Choice> Choices(const json& node, const char* key,
+                                    const std::filesystem::path& file) {
+  std::vector<domain::Choice> out;
+  if (!node.contains(key)) {
+    return out;
+  }
+  std::set<std::string> seen;
+  for (const auto& c : node.at(key)) {
+    domain::Choice choice{c.at("code").get<std::string>(), c.at("label").get<std::string>()};
+    if (choice.code.empty() || choice.label.empty() || !seen.insert(choice.code).second) {
+      throw Error(ErrorCode::kInternal,
+                  "Grille " + file.string() +
+                      " : valeur sans code, sans libellé ou en double dans « " + key + " »");
+    }
+    out.push_back(std::move(choice));
+  }
+  return out;
+}
+
+domain::AssessmentGrid ReadGrid(const std::filesystem::path& file,
+                                const domain::ProcedureCatalogue& catalogue) {
+  const json root = ReadJson(file);
+  domain::AssessmentGrid g;
+  try {
+    g.name = root.at("name").get<std::string>();
+    g.version = root.at("version").get<std::string>();
+    g.updated = root.value("updated", "");
+    g.source = root.value("source", "");
+    if (root.contains("scoring")) {
+      const auto& sc = root.at("scoring");
+      g.scoring.n0_access_below = sc.value("n0_access_below", g.scoring.n0_access_below);
+      g.scoring.n0_skills_below = sc.value("n0_skills_below", g.scoring.n0_skills_below);
+      g.scoring.n2_skills_from = sc.value("n2_skills_from", g.scoring.n2_skills_from);
+      g.scoring.n3_skills_from = sc.value("n3_skills_from", g.scoring.n3_skills_from);
+      g.scoring.n3_access_from = sc.value("n3_access_from", g.scoring.n3_access_from);
+      g.scoring.usable_account_from =
+          sc.value("usable_account_from", g.scoring.usable_account_from);
+    }
+    g.right_states = Choices(root, "right_states", file);
+    for (const auto& s : root.at("sections")) {
+      domain::GridSection section;
+      section.code = s.at("code").get<std::string>();
+      section.title = s.at("title").get<std::string>();
+      section.intro = s.value("intro", "");
+      const auto group = domain::ParseScoreGroup(s.value("score", ""));
+      if (!group) {
+        throw Error(ErrorCode::kInternal,
+                    "Grille " + file.string() + " : note inconnue pour la section " + section.code);
+      }
+      section.score = *group;
+      section.scale = Choices(s, "scale", file);
+      for (const auto& i : s.at("items")) {
+        domain::GridItem item;
+        item.code = i.at("code").get<std::string>();
+        item.label = i.at("label").get<std::string>();
+        const auto type = domain::ParseGridItemType(i.at("type").get<std::string>());
+        if (!type) {
+          throw Error(ErrorCode::kInternal,
+                      "Grille " + file.string() + " : type inconnu pour " + item.code);
+        }
+        item.type = *type;
+        item.hint = i.value("hint", "");
+        item.reference = i.value("reference", "");
+        item.procedure = i.value("procedure", "");
+        item.options = Choices(i, "options", file);
+        section.items.push_back(std::move(item));
+      }
+      g.sections.push_back(std::move(section));
+    }
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::kInternal, "Grille " + file.string() + " mal formée : " + e.what());
+  }
+  const auto problems = domain::CheckGrid(g, catalogue);
+  if (!problems.empty()) {
+    throw Error(ErrorCode::kInternal, "Grille " + file.string() + " : " + problems.front());
+  }
+  if (file.stem().string() != g.version) {
+    throw Error(ErrorCode::kInternal, "Grille " + file.string() +
+                                          " : le nom du fichier doit être sa version (" +
+                                          g.version + ".json)");
+  }
+  return g;
+}
+
+// Every <version>.json of the folder, sorted by version (YYYY.N sorts as text only up to
+// nine revisions a year, so compare the parts as numbers).
+domain::AssessmentGrids LoadAssessmentGrids(const std::filesystem::path& dir,
+                                            const domain::ProcedureCatalogue& catalogue) {
+  domain::AssessmentGrids grids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".json") {
+      grids.versions.push_back(ReadGrid(entry.path(), catalogue));
+    }
+  }
+  if (ec || grids.versions.empty()) {
+    throw Error(ErrorCode::kInternal, "Aucune grille de bilan dans " + dir.string());
+  }
+  auto key = [](const std::string& v) {
+    std::vector<long> parts;
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      const auto dot = v.find('.', start);
+      parts.push_back(std::strtol(v.substr(start, dot - start).c_str(), nullptr, 10));
+      if (dot == std::string::npos) {
+        break;
+      }
+      start = dot + 1;
+    }
+    return parts;
+  };
+  std::sort(grids.versions.begin(), grids.versions.end(),
+            [&](const auto& a, const auto& b) { return key(a.version) < key(b.version); });
+  return grids;
 }
 
 }  // namespace
@@ -114,6 +232,12 @@ domain::ReferenceData LoadReferenceData(const std::filesystem::path& data_dir) {
   v.not_receivable_reasons = ReadVocabulary(vocab, "not_receivable_reasons", vocab_file);
   v.consent_methods = ReadVocabulary(vocab, "consent_methods", vocab_file);
   v.languages = ReadVocabulary(vocab, "languages", vocab_file);
+  v.intervention_places = ReadVocabulary(vocab, "intervention_places", vocab_file);
+  v.intervention_modalities = ReadVocabulary(vocab, "intervention_modalities", vocab_file);
+  v.equipment = ReadVocabulary(vocab, "equipment", vocab_file);
+  v.autonomy = ReadVocabulary(vocab, "autonomy", vocab_file);
+  v.redirection_kinds = ReadVocabulary(vocab, "redirection_kinds", vocab_file);
+  ref.assessment = LoadAssessmentGrids(data_dir / "assessment_grids", ref.procedures);
   return ref;
 }
 

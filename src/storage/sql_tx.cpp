@@ -55,4 +55,12 @@ service::CalendarFeedRepository& SqlTx::calendar_feeds() {
   return Lazy(calendar_feeds_, sql_, MakeCalendarFeedRepository);
 }
 
+service::AssessmentRepository& SqlTx::assessments() {
+  return Lazy(assessments_, sql_, MakeAssessmentRepository);
+}
+service::InterventionRepository& SqlTx::interventions() {
+  return Lazy(interventions_, sql_, MakeInterventionRepository);
+}
+service::NoteRepository& SqlTx::notes() { return Lazy(notes_, sql_, MakeNoteRepository); }
+
 }  // namespace allervers::storage

@@ -33,6 +33,9 @@ class SqlTx final : public service::Tx {
   service::ContactAttemptRepository& contacts() override;
   service::AppointmentRepository& appointments() override;
   service::CalendarFeedRepository& calendar_feeds() override;
+  service::AssessmentRepository& assessments() override;
+  service::InterventionRepository& interventions() override;
+  service::NoteRepository& notes() override;
 
  private:
   soci::session& sql_;
@@ -52,6 +55,9 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::ContactAttemptRepository> contacts_;
   std::unique_ptr<service::AppointmentRepository> appointments_;
   std::unique_ptr<service::CalendarFeedRepository> calendar_feeds_;
+  std::unique_ptr<service::AssessmentRepository> assessments_;
+  std::unique_ptr<service::InterventionRepository> interventions_;
+  std::unique_ptr<service::NoteRepository> notes_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -69,5 +75,8 @@ std::unique_ptr<service::SettingRepository> MakeSettingRepository(soci::session&
 std::unique_ptr<service::ContactAttemptRepository> MakeContactAttemptRepository(soci::session& sql);
 std::unique_ptr<service::AppointmentRepository> MakeAppointmentRepository(soci::session& sql);
 std::unique_ptr<service::CalendarFeedRepository> MakeCalendarFeedRepository(soci::session& sql);
+std::unique_ptr<service::AssessmentRepository> MakeAssessmentRepository(soci::session& sql);
+std::unique_ptr<service::InterventionRepository> MakeInterventionRepository(soci::session& sql);
+std::unique_ptr<service::NoteRepository> MakeNoteRepository(soci::session& sql);
 
 }  // namespace allervers::storage

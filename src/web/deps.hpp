@@ -10,6 +10,7 @@
 #include "service/appointment_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
+#include "service/case_service.hpp"
 #include "service/csv_import.hpp"
 #include "service/ports.hpp"
 #include "service/referral_service.hpp"
@@ -28,6 +29,7 @@ struct Deps {
   service::ApiTokenService& api_tokens;
   service::CsvImportService& imports;
   service::AppointmentService& appointments;
+  service::CaseService& cases;
   const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;

@@ -77,6 +77,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   RegisterReferenceAdminPages(*router_, deps_);
   RegisterReferralApi(*router_, deps_);
   RegisterAppointmentPages(*router_, deps_);
+  RegisterCasePages(*router_, deps_);
   router_->InstallFallbacks();
 }
 

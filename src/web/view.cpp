@@ -38,7 +38,13 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 32> kFlashes = {{
+constexpr std::array<Flash, 37> kFlashes = {{
+    {"note_saved", "La note est enregistrée."},
+    {"intervention_saved", "L’intervention est enregistrée."},
+    {"assessment_step_saved", "L’étape est enregistrée."},
+    {"assessment_completed",
+     "Le bilan est terminé ; son niveau est enregistré avec la version de la grille."},
+    {"assessment_saved", "Le bilan est enregistré."},
     {"contact_saved", "La tentative de contact est enregistrée."},
     {"appointment_saved",
      "Le rendez-vous est enregistré. Les rappels sont programmés selon les préférences de la "

@@ -31,6 +31,43 @@
       });
     });
 
+    // Forms with data-autosave keep each answer as soon as it is given (the bilan at the
+    // person's home): a lost connection or a closed tablet loses nothing already answered.
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      var status = form.querySelector(".autosave-status");
+      var timer = null;
+      function save() {
+        var body = new URLSearchParams(new FormData(form));
+        body.set("action", "autosave");
+        // getAttribute: the submit buttons are named "action", which shadows form.action.
+        fetch(form.getAttribute("action"), {
+          method: "POST",
+          body: body,
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        })
+          .then(function (response) {
+            if (!status) return;
+            if (response.status === 204) {
+              var now = new Date();
+              status.textContent =
+                "Réponses enregistrées à " + now.getHours() + " h " + String(now.getMinutes()).padStart(2, "0") + ".";
+            } else {
+              return response.text().then(function (text) {
+                status.textContent = "Pas encore enregistré : " + text;
+              });
+            }
+          })
+          .catch(function () {
+            if (status) status.textContent = "Hors connexion : les réponses seront enregistrées avec le bouton.";
+          });
+      }
+      form.addEventListener("change", function () {
+        clearTimeout(timer);
+        timer = setTimeout(save, 400);
+      });
+    });
+
     // Forms with data-confirm ask before an action that cannot be undone lightly.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {

@@ -166,11 +166,11 @@ TEST_F(AppointmentWebTest, TheLetterCarriesTheLogoOfTheSettings) {
   EXPECT_EQ(browser_->Get(path)->body.find("/Subtype /Image"), std::string::npos);
   // A 1×1 PNG.
   static const unsigned char kPng[] = {
-      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-      0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
-      0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
-      0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
-      0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82};
+      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48,
+      0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+      0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78,
+      0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99,
+      0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82};
   const auto file = std::filesystem::temp_directory_path() /
                     ("allervers-logo-" + std::to_string(::getpid()) + ".png");
   std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(kPng), sizeof(kPng));
@@ -236,6 +236,102 @@ TEST_F(AppointmentWebTest, OutcomesAndAnotherTeamsAppointments) {
   EXPECT_EQ(referrer.Get(path + "/courrier.pdf")->status, 403);
   EXPECT_EQ(referrer.Get(path)->status, 404) << "not invited";
   EXPECT_EQ(referrer.Get("/invitations")->status, 200);
+}
+
+}  // namespace
+}  // namespace allervers::testing
+
+namespace allervers::testing {
+namespace {
+
+// The case page, bilans, interventions and notes over HTTP (same fixture: Léa signed in on
+// an accepted case).
+std::string PersonPath(TestServer& server, const service::Actor& lea, domain::ReferralId r) {
+  return "/personnes/" + std::to_string(*server.services().cases.PersonOf(lea, r));
+}
+
+TEST_F(AppointmentWebTest, TheCasePageShowsTheTimelineAndKeepsABadNote) {
+  const auto path = PersonPath(*server_, lea_, referral_);
+  auto res = browser_->Get(path);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("Prendre contact avec la personne"), std::string::npos);
+  const std::string notes = "/fiches/" + std::to_string(referral_) + "/notes";
+  res = browser_->Post(notes, {{"body", std::string(5001, 'a')}});
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("dépasse 5000"), std::string::npos);
+  EXPECT_NE(res->body.find(std::string(200, 'a')), std::string::npos) << "typed text kept";
+  res = browser_->Post(notes, {{"body", "<script>alert(1)</script> Attestation remise."}});
+  EXPECT_EQ(res->status, 303);
+  res = browser_->Get(path + "?filtre=notes");
+  EXPECT_EQ(res->body.find("<script>alert(1)"), std::string::npos);
+  EXPECT_NE(res->body.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_EQ(browser_->Get(path + "?filtre=%00%ff")->status, 200);
+  EXPECT_EQ(browser_->Get("/personnes/999999")->status, 404);
+}
+
+TEST_F(AppointmentWebTest, BadInterventionsAnswer422AndKeepWhatWasTyped) {
+  const std::string base = "/fiches/" + std::to_string(referral_) + "/interventions";
+  ASSERT_EQ(browser_->Get(base + "/nouvelle")->status, 200);
+  auto res = browser_->Post(base, {{"date", "2026-11-16"},
+                                   {"duration", "autre"},
+                                   {"custom_duration", "abc"},
+                                   {"place", "domicile"},
+                                   {"modality", "faire_avec"},
+                                   {"workers", std::to_string(lea_.user_id)},
+                                   {"summary", "Compte ameli créé"}});
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Compte ameli créé"), std::string::npos);
+  EXPECT_NE(res->body.find("Cochez au moins un thème"), std::string::npos);
+  res = browser_->Post(base, {{"date", "2026-11-16"},
+                              {"duration", "30"},
+                              {"place", "domicile"},
+                              {"modality", "faire_avec"},
+                              {"digital_themes", "email"},
+                              {"workers", std::to_string(lea_.user_id)}});
+  EXPECT_EQ(res->status, 303);
+}
+
+TEST_F(AppointmentWebTest, TheBilanFormSavesEachStepAndRefusesUnknownValues) {
+  auto res = browser_->Get(PersonPath(*server_, lea_, referral_));
+  res = browser_->Post("/fiches/" + std::to_string(referral_) + "/bilans", {{"kind", "initial"}});
+  ASSERT_EQ(res->status, 303);
+  const std::string step = res->get_header_value("Location");
+  ASSERT_NE(step.find("/etape/A"), std::string::npos);
+  const std::string bilan = step.substr(0, step.find("/etape"));
+  ASSERT_EQ(browser_->Get(bilan + "/etape/E")->status, 200);
+  res = browser_->Post(bilan + "/etape/E", {{"E.pdf", "7"}, {"action", "suivant"}});
+  EXPECT_EQ(res->status, 422);
+  res = browser_->Post(bilan + "/etape/E", {{"E.pdf", "2"}, {"action", "autosave"}});
+  EXPECT_EQ(res->status, 204);
+  res = browser_->Post(bilan + "/etape/E", {{"E.pdf", "2"}, {"action", "suivant"}});
+  EXPECT_EQ(res->status, 303);
+  EXPECT_NE(res->get_header_value("Location").find("/etape/F"), std::string::npos);
+  EXPECT_EQ(browser_->Get(bilan + "/etape/Z")->status, 404);
+  res = browser_->Post(bilan + "/terminer", {});
+  EXPECT_EQ(res->status, 303);
+  res = browser_->Get(bilan);
+  EXPECT_NE(res->body.find("Terminé"), std::string::npos);
+  res = browser_->Post("/fiches/" + std::to_string(referral_) + "/bilans", {{"kind", "autre"}});
+  EXPECT_EQ(res->status, 400);
+}
+
+TEST_F(AppointmentWebTest, AnotherTeamGets404OnTheCaseAndItsBilans) {
+  const auto path = PersonPath(*server_, lea_, referral_);
+  ASSERT_EQ(browser_->Get(path)->status, 200);
+  auto res =
+      browser_->Post("/fiches/" + std::to_string(referral_) + "/bilans", {{"kind", "initial"}});
+  ASSERT_EQ(res->status, 303);
+  const std::string location = res->get_header_value("Location");
+  const std::string bilan = location.substr(0, location.find("/etape"));
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("other@emn2.example", kGoodPassword), 303);
+  EXPECT_EQ(other.Get(path)->status, 404);
+  EXPECT_EQ(other.Get(bilan)->status, 404);
+  EXPECT_EQ(other.Get("/fiches/" + std::to_string(referral_) + "/interventions/nouvelle")->status,
+            404);
+  Browser referrer(*server_);
+  ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
+  EXPECT_EQ(referrer.Get(path)->status, 403);
 }
 
 }  // namespace

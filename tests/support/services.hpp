@@ -9,6 +9,7 @@
 #include "service/appointment_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
+#include "service/case_service.hpp"
 #include "service/csv_import.hpp"
 #include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
@@ -31,7 +32,8 @@ struct TestServices {
         referrals(store, clock, reference),
         api_tokens(store, clock, tokens),
         imports(store, clock, referrals),
-        appointments(store, clock, reference, tokens) {
+        appointments(store, clock, reference, tokens),
+        cases(store, clock, reference) {
     security::InitCrypto();
   }
 
@@ -48,6 +50,7 @@ struct TestServices {
   service::ApiTokenService api_tokens;
   service::CsvImportService imports;
   service::AppointmentService appointments;
+  service::CaseService cases;
 };
 
 inline constexpr const char* kGoodPassword = "quatre chevaux bleus au galop";

@@ -17,6 +17,7 @@ void RegisterImportPages(Router& router, Deps& deps);
 void RegisterReferenceAdminPages(Router& router, Deps& deps);
 void RegisterReferralApi(Router& router, Deps& deps);
 void RegisterAppointmentPages(Router& router, Deps& deps);
+void RegisterCasePages(Router& router, Deps& deps);
 
 /// The contacts and appointments of a case, for the referral page (team only).
 nlohmann::json CaseAppointmentsJson(RequestContext& ctx, Deps& deps, domain::ReferralId referral);

@@ -429,6 +429,9 @@ void RegisterReferralPages(Router& router, Deps& deps) {
           data["has_person_changes"] = !changes.empty();
         }
         data["team"] = team;
+        if (team && r.person_id && r.status != domain::ReferralStatus::kReceived) {
+          data["case_href"] = "/personnes/" + std::to_string(*r.person_id);
+        }
         if (team && r.status != domain::ReferralStatus::kReceived) {
           data["case"] = CaseAppointmentsJson(ctx, deps, id);
           data["case"]["open"] = domain::IsOpen(r.status);

@@ -1,0 +1,604 @@
+#include "service/case_service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/error.hpp"
+#include "common/text.hpp"
+#include "common/time.hpp"
+#include "service/audit.hpp"
+#include "service/permissions.hpp"
+#include "service/referral_service.hpp"
+
+namespace allervers::service {
+namespace {
+
+using domain::AssessmentKind;
+using domain::ReferralStatus;
+
+void RequireOpen(const ReferralRecord& r) {
+  if (!domain::IsTakenOn(r.status)) {
+    throw Error(ErrorCode::kConflict,
+                fmt::format("Le dossier {} est « {} » : rien ne peut y être ajouté.", r.number,
+                            domain::StatusLabel(r.status)));
+  }
+}
+
+// A case of the team: referrals of other structures and drafts answer "not found".
+ReferralRecord LoadCase(const Actor& actor, Tx& tx, domain::ReferralId id) {
+  auto r = LoadReferral(actor, tx, id);
+  if (!actor.structure_id || r.operator_id != *actor.structure_id ||
+      r.status == ReferralStatus::kDraft) {
+    throw Error(ErrorCode::kNotFound, "Ce dossier n’existe pas.");
+  }
+  return r;
+}
+
+std::string PersonName(Tx& tx, const ReferralRecord& r) {
+  if (!r.person_id) {
+    return r.number;
+  }
+  const auto p = tx.persons().Find(*r.person_id);
+  if (!p) {
+    return r.number;
+  }
+  const auto& d = p->data;
+  return DisplayName(d.usage_name.empty() ? d.birth_name : d.usage_name, d.first_names);
+}
+
+domain::Assessment LoadAssessment(const Actor& actor, Tx& tx, domain::AssessmentId id,
+                                  ReferralRecord& referral) {
+  auto a = tx.assessments().Find(id);
+  if (!a) {
+    throw Error(ErrorCode::kNotFound, "Ce bilan n’existe pas.");
+  }
+  referral = LoadCase(actor, tx, a->referral_id);
+  return *a;
+}
+
+std::string Minutes(int m) {
+  if (m < 60) {
+    return fmt::format("{} min", m);
+  }
+  return m % 60 == 0 ? fmt::format("{} h", m / 60) : fmt::format("{} h {:02}", m / 60, m % 60);
+}
+
+// The grid of a stored bilan; a bilan whose grid file was removed cannot be read.
+const domain::AssessmentGrid& GridOf(const domain::ReferenceData& ref,
+                                     const domain::Assessment& a) {
+  const auto* g = ref.assessment.Find(a.grid_version);
+  if (g == nullptr) {
+    throw Error(ErrorCode::kInternal,
+                "La grille de ce bilan (version " + a.grid_version +
+                    ") n’est plus installée : demandez à l’administrateur de la remettre dans "
+                    "data/assessment_grids.",
+                "assessment grid missing: " + a.grid_version);
+  }
+  return *g;
+}
+
+void StoreScores(const domain::AssessmentGrid& grid, domain::Assessment& a) {
+  const auto s = domain::ScoreAssessment(grid, a.answers);
+  a.score_access = s.access.value;
+  a.score_accounts = s.accounts.value;
+  a.score_skills = s.skills.value;
+  a.level = s.level;
+}
+
+void Audit(const Actor& actor, Tx& tx, Instant now, std::string action, std::string type,
+           std::int64_t id, std::string detail = {}) {
+  tx.audit().Append(MakeAuditEvent(actor, now, std::move(action), std::move(type),
+                                   std::to_string(id), "success", std::move(detail)));
+}
+
+void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceData& ref) {
+  const auto& r = c.referral;
+  const std::string fiche = "/fiches/" + std::to_string(r.id);
+  for (const auto& e : c.events) {
+    TimelineEntry t;
+    t.at = e.at;
+    t.kind = "referral";
+    const auto to = domain::ParseStatus(e.to_status);
+    t.title = fmt::format("Fiche {} : {}", r.number,
+                          to ? std::string(domain::StatusLabel(*to)) : e.to_status);
+    t.detail = e.actor_label + (e.note.empty() ? "" : " — " + e.note);
+    t.href = fiche;
+    file.timeline.push_back(std::move(t));
+  }
+  for (const auto& a : c.contacts) {
+    TimelineEntry t;
+    t.at = a.at;
+    t.kind = "contact";
+    t.title = fmt::format("Contact par {} : {}", domain::ChannelLabel(a.channel),
+                          domain::OutcomeLabel(a.outcome));
+    t.detail = a.author_name + (a.note.empty() ? "" : " — " + a.note);
+    t.href = fiche + "/contact";
+    file.timeline.push_back(std::move(t));
+  }
+  for (const auto& rec : c.appointments) {
+    const auto& a = rec.appointment;
+    TimelineEntry t;
+    t.at = a.starts_at;
+    t.kind = "appointment";
+    t.title = fmt::format("Rendez-vous {} ({}) : {}", paris::FormatDateTime(a.starts_at),
+                          domain::PlaceLabel(a.place), domain::AppointmentStatusLabel(a.status));
+    std::string workers;
+    for (const auto& n : a.worker_names) {
+      workers += (workers.empty() ? "" : ", ") + n;
+    }
+    t.detail = a.purpose + (workers.empty() ? "" : " — " + workers);
+    t.href = "/rendez-vous/" + std::to_string(a.id);
+    file.timeline.push_back(std::move(t));
+  }
+  for (const auto& a : c.assessments) {
+    TimelineEntry t;
+    t.at = paris::FromLocal(a.conducted_on, 12, 0);
+    t.kind = "assessment";
+    t.title = fmt::format("{} {}", domain::AssessmentKindLabel(a.kind),
+                          a.completed ? "terminé" : "en cours");
+    t.detail = a.level ? fmt::format("Niveau {} – {}", domain::LevelCode(*a.level),
+                                     domain::LevelLabel(*a.level))
+                       : std::string("Niveau pas encore calculé");
+    t.href = "/bilans/" + std::to_string(a.id);
+    file.timeline.push_back(std::move(t));
+  }
+  const auto& v = ref.vocabularies;
+  for (const auto& i : c.interventions) {
+    TimelineEntry t;
+    t.at = paris::FromLocal(i.occurred_on, 12, 0);
+    t.kind = "intervention";
+    t.title = fmt::format("Intervention {}, {} — {}", v.intervention_places.Label(i.place),
+                          Minutes(i.duration_minutes), v.intervention_modalities.Label(i.modality));
+    std::string themes;
+    for (const auto& code : i.digital_themes) {
+      themes += (themes.empty() ? "" : ", ") + v.digital_themes.Label(code);
+    }
+    for (const auto& code : i.administrative_themes) {
+      themes += (themes.empty() ? "" : ", ") + v.administrative_themes.Label(code);
+    }
+    std::string workers;
+    for (const auto& n : i.worker_names) {
+      workers += (workers.empty() ? "" : ", ") + n;
+    }
+    t.detail = themes + (workers.empty() ? "" : " — " + workers) +
+               (i.summary.empty() ? "" : "\n" + i.summary);
+    file.timeline.push_back(std::move(t));
+  }
+  for (const auto& n : c.notes) {
+    TimelineEntry t;
+    t.at = n.created_at;
+    t.kind = "note";
+    t.title = n.is_private ? "Note privée de " + n.author_name : "Note de " + n.author_name;
+    t.detail = n.body;
+    t.is_private = n.is_private;
+    file.timeline.push_back(std::move(t));
+  }
+}
+
+void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now) {
+  const auto& r = c.referral;
+  if (!domain::IsTakenOn(r.status)) {
+    return;
+  }
+  const LocalDate today = paris::Today(now);
+  const std::string fiche = "/fiches/" + std::to_string(r.id);
+  bool planned = false;
+  bool visited = false;
+  for (const auto& rec : c.appointments) {
+    const auto& a = rec.appointment;
+    if (a.status == domain::AppointmentStatus::kHonoured) {
+      visited = true;
+    }
+    if (a.status != domain::AppointmentStatus::kPlanned) {
+      continue;
+    }
+    planned = true;
+    NextAction n;
+    n.due = paris::ToLocal(a.starts_at).date;
+    n.href = "/rendez-vous/" + std::to_string(a.id);
+    if (a.ends_at < now) {
+      n.overdue = true;
+      n.label = "Saisir le résultat du rendez-vous du " + paris::FormatDateTime(a.starts_at);
+    } else {
+      n.label = "Rendez-vous le " + paris::FormatDateTime(a.starts_at) + " (" +
+                std::string(domain::PlaceLabel(a.place)) + ")";
+    }
+    file.next_actions.push_back(std::move(n));
+  }
+  if (!planned && !visited) {
+    NextAction n;
+    n.label = c.contacts.empty() ? "Prendre contact avec la personne"
+                                 : "Fixer un rendez-vous avec la personne";
+    n.href = c.contacts.empty() ? fiche + "/contact" : fiche + "/rendez-vous";
+    if (r.accepted_at) {
+      // The call for projects asks for a first contact within days of the referral.
+      n.due = AddDays(paris::Today(*r.accepted_at), 5);
+      n.overdue = *n.due < today;
+    }
+    file.next_actions.push_back(std::move(n));
+  }
+  if (const auto proposed = tx.contacts().UnreachableProposedAt(r.id)) {
+    NextAction n;
+    n.label = "La personne semble injoignable : décider de la suite (clôture proposée le " +
+              paris::FormatDate(*proposed) + ")";
+    n.href = fiche + "/contact";
+    n.due = paris::Today(*proposed);
+    n.overdue = true;
+    file.next_actions.push_back(std::move(n));
+  }
+  const domain::Assessment* initial = nullptr;
+  for (const auto& a : c.assessments) {
+    if (a.kind == AssessmentKind::kInitial) {
+      initial = &a;
+    }
+  }
+  if (visited && (initial == nullptr || !initial->completed)) {
+    NextAction n;
+    n.label = initial == nullptr ? "Faire le bilan initial" : "Terminer le bilan initial";
+    n.href = initial == nullptr ? "/personnes/" + std::to_string(file.person.id) + "#bilans-" +
+                                      std::to_string(r.id)
+                                : "/bilans/" + std::to_string(initial->id);
+    file.next_actions.push_back(std::move(n));
+  }
+}
+
+}  // namespace
+
+CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
+  Require(actor, Permission::kViewCases);
+  CaseFile file;
+  store_.Read([&](Tx& tx) {
+    auto person = tx.persons().Find(person_id);
+    // A merged record leads to the one it was merged into.
+    for (int hops = 0; person && person->merged_into && hops < 5; ++hops) {
+      person = tx.persons().Find(*person->merged_into);
+    }
+    if (!person) {
+      throw Error(ErrorCode::kNotFound, "Cette personne n’existe pas.");
+    }
+    file.person = *person;
+    for (const auto& s : tx.referrals().ForPerson(person->id)) {
+      auto r = tx.referrals().Find(s.id);
+      if (!r || r->status == ReferralStatus::kDraft || !actor.structure_id ||
+          r->operator_id != *actor.structure_id ||
+          AccessReferral(actor, ReferralFacts{false, r->structure_id, r->operator_id,
+                                              r->created_by}) != Access::kAllow) {
+        continue;
+      }
+      CaseRecord c;
+      c.referral = *r;
+      c.referral.data.person = person->data;
+      c.events = tx.referrals().Events(r->id);
+      c.contacts = tx.contacts().ForReferral(r->id);
+      AppointmentFilter f;
+      f.referral = r->id;
+      c.appointments = tx.appointments().List(f);
+      c.assessments = tx.assessments().ForReferral(r->id);
+      c.interventions = tx.interventions().ForReferral(r->id);
+      c.notes = tx.notes().ForReferral(r->id, actor.user_id);
+      file.cases.push_back(std::move(c));
+    }
+    if (file.cases.empty()) {
+      throw Error(ErrorCode::kNotFound, "Cette personne n’existe pas.");
+    }
+    std::sort(file.cases.begin(), file.cases.end(), [](const auto& a, const auto& b) {
+      return a.referral.created_at > b.referral.created_at;
+    });
+    const Instant now = clock_.Now();
+    for (const auto& c : file.cases) {
+      AddTimeline(file, c, reference_);
+      AddNextActions(file, c, tx, now);
+    }
+  });
+  std::stable_sort(file.timeline.begin(), file.timeline.end(),
+                   [](const auto& a, const auto& b) { return a.at > b.at; });
+  std::stable_sort(file.next_actions.begin(), file.next_actions.end(),
+                   [](const NextAction& a, const NextAction& b) {
+                     if (a.overdue != b.overdue) {
+                       return a.overdue;
+                     }
+                     if (a.due.has_value() != b.due.has_value()) {
+                       return a.due.has_value();
+                     }
+                     return a.due && b.due && *a.due < *b.due;
+                   });
+  return file;
+}
+
+std::optional<domain::PersonId> CaseService::PersonOf(const Actor& actor,
+                                                      domain::ReferralId referral) {
+  std::optional<domain::PersonId> out;
+  store_.Read([&](Tx& tx) { out = LoadReferral(actor, tx, referral).person_id; });
+  return out;
+}
+
+domain::AssessmentId CaseService::StartAssessment(const Actor& actor, domain::ReferralId referral,
+                                                  AssessmentKind kind) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::AssessmentId id = 0;
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    for (const auto& a : tx.assessments().ForReferral(referral)) {
+      if (a.kind == kind) {
+        id = a.id;
+        return;
+      }
+    }
+    RequireOpen(r);
+    const Instant now = clock_.Now();
+    domain::Assessment a;
+    a.referral_id = referral;
+    a.kind = kind;
+    a.grid_version = reference_.assessment.Current().version;
+    a.conducted_on = paris::Today(now);
+    a.created_by = actor.user_id;
+    id = tx.assessments().Insert(a, now);
+    Audit(actor, tx, now, "assessment.start", "assessment", id,
+          fmt::format("kind={} grid={}", domain::AssessmentKindCode(kind), a.grid_version));
+  });
+  return id;
+}
+
+AssessmentView CaseService::Assessment(const Actor& actor, domain::AssessmentId id) {
+  Require(actor, Permission::kViewCases);
+  AssessmentView v;
+  store_.Read([&](Tx& tx) {
+    v.assessment = LoadAssessment(actor, tx, id, v.referral);
+    v.person_name = PersonName(tx, v.referral);
+  });
+  v.grid = &GridOf(reference_, v.assessment);
+  v.scores = domain::ScoreAssessment(*v.grid, v.assessment.answers);
+  v.editable =
+      domain::IsTakenOn(v.referral.status) && Allows(actor, Permission::kRecordAccompaniment);
+  return v;
+}
+
+domain::FieldErrors CaseService::SaveSection(const Actor& actor, domain::AssessmentId id,
+                                             const std::string& section_code,
+                                             const domain::Answers& answers) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    ReferralRecord r;
+    auto a = LoadAssessment(actor, tx, id, r);
+    RequireOpen(r);
+    const auto& grid = GridOf(reference_, a);
+    const auto* section = grid.FindSection(section_code);
+    if (section == nullptr) {
+      throw Error(ErrorCode::kNotFound, "Cette étape du bilan n’existe pas.");
+    }
+    domain::Answers clean;
+    errors = domain::NormaliseSectionAnswers(grid, *section, answers, clean);
+    if (!errors.empty()) {
+      return;
+    }
+    // Replace this step's answers; keep the other steps'.
+    for (auto it = a.answers.begin(); it != a.answers.end();) {
+      const auto* owner = grid.SectionOf(it->first.substr(0, it->first.find('/')));
+      it = owner == section ? a.answers.erase(it) : std::next(it);
+    }
+    a.answers.insert(clean.begin(), clean.end());
+    StoreScores(grid, a);
+    const Instant now = clock_.Now();
+    tx.assessments().Save(a, now);
+    Audit(actor, tx, now, "assessment.save", "assessment", id, "section=" + section_code);
+  });
+  return errors;
+}
+
+domain::FieldErrors CaseService::SetAssessmentDate(const Actor& actor, domain::AssessmentId id,
+                                                   const std::string& date) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    ReferralRecord r;
+    auto a = LoadAssessment(actor, tx, id, r);
+    RequireOpen(r);
+    const Instant now = clock_.Now();
+    const auto d = ParseTypedDate(date);
+    if (!d) {
+      errors.push_back({"conducted_on",
+                        "La date du bilan n’est pas valide : écrivez-la comme "
+                        "01/12/2026."});
+      return;
+    }
+    if (*d > paris::Today(now) || (r.received_at && *d < paris::Today(*r.received_at))) {
+      errors.push_back({"conducted_on",
+                        "La date du bilan doit être entre la réception de la "
+                        "fiche et aujourd’hui."});
+      return;
+    }
+    a.conducted_on = *d;
+    tx.assessments().Save(a, now);
+    Audit(actor, tx, now, "assessment.date", "assessment", id);
+  });
+  return errors;
+}
+
+domain::FieldErrors CaseService::SetExternalScores(const Actor& actor, domain::AssessmentId id,
+                                                   const domain::ExternalScoresInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    ReferralRecord r;
+    auto a = LoadAssessment(actor, tx, id, r);
+    RequireOpen(r);
+    const Instant now = clock_.Now();
+    errors = domain::ValidateExternalScores(in, paris::Today(now), a);
+    if (!errors.empty()) {
+      return;
+    }
+    tx.assessments().Save(a, now);
+    Audit(actor, tx, now, "assessment.external_scores", "assessment", id);
+  });
+  return errors;
+}
+
+void CaseService::CompleteAssessment(const Actor& actor, domain::AssessmentId id) {
+  Require(actor, Permission::kRecordAccompaniment);
+  store_.Write([&](Tx& tx) {
+    ReferralRecord r;
+    auto a = LoadAssessment(actor, tx, id, r);
+    RequireOpen(r);
+    if (a.completed) {
+      return;
+    }
+    const auto& grid = GridOf(reference_, a);
+    StoreScores(grid, a);
+    const Instant now = clock_.Now();
+    a.completed = true;
+    a.completed_at = now;
+    tx.assessments().Save(a, now);
+    Audit(actor, tx, now, "assessment.complete", "assessment", id,
+          a.level ? "level=" + std::string(domain::LevelCode(*a.level)) : std::string());
+    ChangeStatusIfAllowed(actor, tx, r, ReferralStatus::kInProgress, now,
+                          std::string(domain::AssessmentKindLabel(a.kind)) + " terminé");
+  });
+}
+
+ComparisonView CaseService::Compare(const Actor& actor, domain::ReferralId referral) {
+  Require(actor, Permission::kViewCases);
+  ComparisonView v;
+  bool have_initial = false;
+  bool have_final = false;
+  store_.Read([&](Tx& tx) {
+    v.referral = LoadCase(actor, tx, referral);
+    v.person_name = PersonName(tx, v.referral);
+    for (auto& a : tx.assessments().ForReferral(referral)) {
+      if (a.kind == AssessmentKind::kInitial) {
+        v.initial = std::move(a);
+        have_initial = true;
+      } else {
+        v.final = std::move(a);
+        have_final = true;
+      }
+    }
+  });
+  if (!have_initial || !have_final) {
+    throw Error(ErrorCode::kNotFound, "La comparaison demande un bilan initial et un bilan final.");
+  }
+  v.comparison = domain::CompareAssessments(GridOf(reference_, v.initial), v.initial.answers,
+                                            GridOf(reference_, v.final), v.final.answers);
+  return v;
+}
+
+InterventionForm CaseService::NewIntervention(const Actor& actor, domain::ReferralId referral) {
+  Require(actor, Permission::kRecordAccompaniment);
+  InterventionForm form;
+  const Instant now = clock_.Now();
+  const LocalDate today = paris::Today(now);
+  store_.Read([&](Tx& tx) {
+    form.referral = LoadCase(actor, tx, referral);
+    RequireOpen(form.referral);
+    form.person_name = PersonName(tx, form.referral);
+    form.team = ActiveTeam(tx, form.referral.operator_id);
+    AppointmentFilter f;
+    f.referral = referral;
+    f.from = now - std::chrono::hours(24 * 30);
+    f.to = now + std::chrono::hours(24);
+    form.visits = tx.appointments().List(f);
+  });
+  auto& d = form.defaults;
+  d.date = ToIso(today);
+  d.duration = "60";
+  d.place = "domicile";
+  d.modality = "faire_avec";
+  d.workers = {std::to_string(actor.user_id)};
+  // Today's visit, when there is one, fills in the place, the length and who came.
+  for (const auto& rec : form.visits) {
+    const auto& a = rec.appointment;
+    if (paris::ToLocal(a.starts_at).date != today ||
+        a.status == domain::AppointmentStatus::kCancelledByPerson ||
+        a.status == domain::AppointmentStatus::kCancelledByTeam ||
+        a.status == domain::AppointmentStatus::kPostponed ||
+        a.status == domain::AppointmentStatus::kAbsent) {
+      continue;
+    }
+    d.appointment = std::to_string(a.id);
+    d.place = a.place == domain::PlaceKind::kHome ? "domicile"
+              : a.place == domain::PlaceKind::kPhone || a.place == domain::PlaceKind::kVideo
+                  ? "a_distance"
+              : a.place == domain::PlaceKind::kPartner ? "lieu_partenaire"
+                                                       : "autre";
+    const auto minutes =
+        std::chrono::duration_cast<std::chrono::minutes>(a.ends_at - a.starts_at).count();
+    const auto& picks = domain::DurationQuickPicks();
+    if (std::find(picks.begin(), picks.end(), static_cast<int>(minutes)) != picks.end()) {
+      d.duration = std::to_string(minutes);
+    } else {
+      d.duration = "autre";
+      d.custom_duration = std::to_string(minutes);
+    }
+    d.workers.clear();
+    for (const auto w : a.workers) {
+      d.workers.push_back(std::to_string(w));
+    }
+    break;
+  }
+  return form;
+}
+
+InterventionResult CaseService::RecordIntervention(const Actor& actor, domain::ReferralId referral,
+                                                   const domain::InterventionInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  InterventionResult result;
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    RequireOpen(r);
+    const Instant now = clock_.Now();
+    domain::Intervention i;
+    result.errors = domain::ValidateIntervention(in, reference_.vocabularies, paris::Today(now), i);
+    const auto team = ActiveTeam(tx, r.operator_id);
+    for (const auto w : i.workers) {
+      if (std::none_of(team.begin(), team.end(), [&](const auto& u) { return u.id == w; })) {
+        result.errors.push_back({"workers", "Cet intervenant ne fait pas partie de l’équipe."});
+        break;
+      }
+    }
+    if (i.appointment_id) {
+      const auto a = tx.appointments().Find(*i.appointment_id);
+      if (!a || a->referral_id != referral) {
+        result.errors.push_back({"appointment", "Ce rendez-vous n’est pas celui de ce dossier."});
+      }
+    }
+    if (!result.errors.empty()) {
+      return;
+    }
+    i.referral_id = referral;
+    i.created_by = actor.user_id;
+    result.id = tx.interventions().Insert(i, now);
+    Audit(actor, tx, now, "intervention.create", "intervention", result.id,
+          fmt::format("referral={} minutes={}", referral, i.duration_minutes));
+    ChangeStatusIfAllowed(actor, tx, r, ReferralStatus::kInProgress, now, "Intervention saisie");
+  });
+  return result;
+}
+
+domain::FieldErrors CaseService::AddNote(const Actor& actor, domain::ReferralId referral,
+                                         const domain::NoteInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  if (!actor.is_user()) {
+    throw Error(ErrorCode::kPermissionDenied, "notes need a user");
+  }
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    RequireOpen(r);
+    domain::Note n;
+    errors = domain::ValidateNote(in, n);
+    if (!errors.empty()) {
+      return;
+    }
+    const Instant now = clock_.Now();
+    n.referral_id = referral;
+    n.author = actor.user_id;
+    const auto id = tx.notes().Insert(n, now);
+    // The audit row says a note was written, never what it says.
+    Audit(actor, tx, now, "note.create", "case_note", id,
+          fmt::format("referral={} private={}", referral, n.is_private ? 1 : 0));
+  });
+  return errors;
+}
+
+}  // namespace allervers::service

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "domain/accompaniment.hpp"
+#include "domain/assessment.hpp"
+#include "domain/reference.hpp"
+#include "service/actor.hpp"
+#include "service/repositories.hpp"
+
+namespace allervers::service {
+
+/// One accompaniment (a referral taken on by the team) with everything recorded on it.
+struct CaseRecord {
+  ReferralRecord referral;
+  std::vector<ReferralEvent> events;
+  std::vector<domain::ContactAttempt> contacts;
+  std::vector<AppointmentRecord> appointments;
+  std::vector<domain::Assessment> assessments;
+  std::vector<domain::Intervention> interventions;
+  std::vector<domain::Note> notes;  // shared ones and the reader's own private ones
+};
+
+/// One line of the case page's timeline.
+struct TimelineEntry {
+  Instant at{};
+  std::string kind;  // referral, contact, appointment, assessment, intervention, note
+  std::string title;
+  std::string detail;
+  std::string href;  // empty when there is nothing more to open
+  bool is_private = false;
+};
+
+/// Something due on the case; `overdue` is said in words on the page, not by colour alone.
+struct NextAction {
+  std::string label;
+  std::optional<LocalDate> due;
+  bool overdue = false;
+  std::string href;
+};
+
+/// The case page: one person, the team's accompaniments of that person, one timeline.
+struct CaseFile {
+  PersonRecord person;
+  std::vector<CaseRecord> cases;         // most recent first
+  std::vector<TimelineEntry> timeline;   // most recent first
+  std::vector<NextAction> next_actions;  // soonest first
+};
+
+struct AssessmentView {
+  domain::Assessment assessment;
+  const domain::AssessmentGrid* grid = nullptr;  // the version the bilan was taken with
+  ReferralRecord referral;
+  std::string person_name;
+  domain::AssessmentScores scores;
+  bool editable = false;  // the case is open
+};
+
+struct ComparisonView {
+  domain::Assessment initial;
+  domain::Assessment final;
+  ReferralRecord referral;
+  std::string person_name;
+  domain::AssessmentComparison comparison;
+};
+
+struct InterventionResult {
+  domain::FieldErrors errors;
+  domain::InterventionId id = 0;
+};
+
+/// What the intervention form starts from: today's visit filled in.
+struct InterventionForm {
+  ReferralRecord referral;
+  std::string person_name;
+  domain::InterventionInput defaults;
+  std::vector<domain::User> team;
+  std::vector<AppointmentRecord> visits;  // the case's appointments of the last 30 days
+};
+
+/// The case page and the accompaniment at the person's home: bilans, interventions, notes.
+/// Every read and write checks the permissions module; every write is audited in the same
+/// transaction; the referral's status follows (the accompaniment is under way once a bilan
+/// is finished or an intervention recorded).
+class CaseService {
+ public:
+  CaseService(Store& store, const Clock& clock, const domain::ReferenceData& reference)
+      : store_(store), clock_(clock), reference_(reference) {}
+
+  CaseFile Open(const Actor& actor, domain::PersonId person);
+  /// The person a referral is about, for links from a fiche to the case page.
+  std::optional<domain::PersonId> PersonOf(const Actor& actor, domain::ReferralId referral);
+
+  /// Starts the bilan of `kind` on the current grid, or returns the one already started.
+  domain::AssessmentId StartAssessment(const Actor& actor, domain::ReferralId referral,
+                                       domain::AssessmentKind kind);
+  AssessmentView Assessment(const Actor& actor, domain::AssessmentId id);
+  /// Saves one step (section) of the form; answers of other steps are kept.
+  domain::FieldErrors SaveSection(const Actor& actor, domain::AssessmentId id,
+                                  const std::string& section, const domain::Answers& answers);
+  /// The date the bilan was taken (DD/MM/YYYY or YYYY-MM-DD, not in the future).
+  domain::FieldErrors SetAssessmentDate(const Actor& actor, domain::AssessmentId id,
+                                        const std::string& date);
+  domain::FieldErrors SetExternalScores(const Actor& actor, domain::AssessmentId id,
+                                        const domain::ExternalScoresInput& in);
+  void CompleteAssessment(const Actor& actor, domain::AssessmentId id);
+  /// Initial and final bilans side by side; Error kNotFound unless both exist.
+  ComparisonView Compare(const Actor& actor, domain::ReferralId referral);
+
+  InterventionForm NewIntervention(const Actor& actor, domain::ReferralId referral);
+  InterventionResult RecordIntervention(const Actor& actor, domain::ReferralId referral,
+                                        const domain::InterventionInput& in);
+
+  domain::FieldErrors AddNote(const Actor& actor, domain::ReferralId referral,
+                              const domain::NoteInput& in);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  const domain::ReferenceData& reference_;
+};
+
+}  // namespace allervers::service

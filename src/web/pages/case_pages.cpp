@@ -1,0 +1,794 @@
+// The case page of a person, bilans diagnostiques, interventions and notes.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "common/time.hpp"
+#include "domain/phone.hpp"
+#include "service/case_service.hpp"
+#include "service/permissions.hpp"
+#include "service/referral_service.hpp"
+#include "web/forms.hpp"
+#include "web/pages/pages.hpp"
+#include "web/view.hpp"
+
+namespace allervers::web {
+namespace {
+
+using nlohmann::json;
+using service::Permission;
+
+// Filters of the timeline: query value, label, entry kind (empty: everything).
+struct TimelineFilter {
+  const char* value;
+  const char* label;
+  const char* kind;
+};
+constexpr std::array<TimelineFilter, 7> kFilters = {{
+    {"tout", "Tout", ""},
+    {"fiche", "Fiche de liaison", "referral"},
+    {"contacts", "Contacts", "contact"},
+    {"rendez-vous", "Rendez-vous", "appointment"},
+    {"bilans", "Bilans", "assessment"},
+    {"interventions", "Interventions", "intervention"},
+    {"notes", "Notes", "note"},
+}};
+
+std::string Score(const std::optional<double>& v) {
+  return v ? fmt::format("{:.0f} / 100", *v) : std::string("non calculé");
+}
+
+std::string PersonName(const domain::PersonData& p) {
+  return service::DisplayName(p.usage_name.empty() ? p.birth_name : p.usage_name, p.first_names);
+}
+
+// A DOM id from a grid code ("D.email/necessaire" → "q-D-email-necessaire").
+std::string QuestionId(std::string_view code) {
+  std::string id = "q-";
+  for (char ch : code) {
+    id.push_back(ch == '.' || ch == '/' || ch == ',' ? '-' : ch);
+  }
+  return id;
+}
+
+json LevelJson(const std::optional<domain::AutonomyLevel>& l) {
+  if (!l) {
+    return {{"code", ""}, {"label", "Niveau non calculé"}, {"known", false}};
+  }
+  return {{"code", std::string(domain::LevelCode(*l))},
+          {"label", std::string(domain::LevelLabel(*l))},
+          {"known", true}};
+}
+
+json AssessmentSummaryJson(const domain::Assessment& a) {
+  return {{"id", a.id},
+          {"kind", std::string(domain::AssessmentKindCode(a.kind))},
+          {"kind_label", std::string(domain::AssessmentKindLabel(a.kind))},
+          {"completed", a.completed},
+          {"date", paris::FormatDate(a.conducted_on)},
+          {"level", LevelJson(a.level)},
+          {"access", Score(a.score_access)},
+          {"accounts", Score(a.score_accounts)},
+          {"skills", Score(a.score_skills)}};
+}
+
+json CaseJson(const service::CaseRecord& c, const Deps& deps, bool can_write) {
+  const auto& r = c.referral;
+  const bool open = domain::IsTakenOn(r.status);
+  json j = {{"referral_id", r.id},
+            {"number", r.number},
+            {"status", std::string(domain::StatusLabel(r.status))},
+            {"open", open},
+            {"writable", open && can_write},
+            {"structure", r.structure_name},
+            {"referrer", r.data.referrer_name},
+            {"assigned", r.assigned_name},
+            {"received", r.received_at ? paris::FormatDate(*r.received_at) : std::string()},
+            {"interventions", c.interventions.size()}};
+  int minutes = 0;
+  for (const auto& i : c.interventions) {
+    minutes += i.duration_minutes;
+  }
+  j["hours"] = fmt::format("{} h {:02}", minutes / 60, minutes % 60);
+  json bilans = json::array();
+  bool has_initial = false;
+  bool has_final = false;
+  for (const auto& a : c.assessments) {
+    bilans.push_back(AssessmentSummaryJson(a));
+    has_initial = has_initial || a.kind == domain::AssessmentKind::kInitial;
+    has_final = has_final || a.kind == domain::AssessmentKind::kFinal;
+  }
+  j["bilans"] = bilans;
+  j["has_bilans"] = !bilans.empty();
+  j["can_start_initial"] = open && can_write && !has_initial;
+  j["can_start_final"] = open && can_write && has_initial && !has_final;
+  j["can_compare"] = has_initial && has_final;
+  (void)deps;
+  return j;
+}
+
+void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
+                    const domain::FieldErrors& note_errors, const domain::NoteInput& note,
+                    int status) {
+  const auto file = deps.cases.Open(ctx.actor, id);
+  const auto& p = file.person.data;
+  const bool can_write = service::Allows(ctx.actor, Permission::kRecordAccompaniment);
+  json data = ErrorSummary(note_errors);
+  data["person_id"] = file.person.id;
+  data["person"] = {
+      {"name", PersonName(p)},
+      {"birth", p.birth_date ? paris::FormatDate(*p.birth_date)
+                             : (p.birth_year ? std::to_string(*p.birth_year) : std::string())},
+      {"phone", domain::FormatPhoneFr(p.phone)},
+      {"email", p.email},
+      {"address",
+       p.address_line + (p.address_line.empty() ? "" : ", ") + p.postal_code + " " + p.city},
+      {"language", p.language.empty() ? std::string()
+                                      : deps.reference.vocabularies.languages.Label(p.language)},
+      {"interpreter", p.interpreter_needed},
+      {"adaptations", p.adaptations},
+      {"carer", p.carer}};
+  json cases = json::array();
+  json current = nullptr;
+  for (const auto& c : file.cases) {
+    auto j = CaseJson(c, deps, can_write);
+    if (current.is_null() && j["writable"].get<bool>()) {
+      current = j;
+    }
+    cases.push_back(std::move(j));
+  }
+  data["cases"] = cases;
+  data["current"] = current;
+  data["has_current"] = !current.is_null();
+
+  json actions = json::array();
+  for (const auto& a : file.next_actions) {
+    actions.push_back({{"label", a.label},
+                       {"due", a.due ? paris::FormatDate(*a.due) : std::string()},
+                       {"overdue", a.overdue},
+                       {"href", a.href}});
+  }
+  data["actions"] = actions;
+  data["has_actions"] = !actions.empty();
+
+  std::string filter = ctx.req.get_param_value("filtre");
+  const TimelineFilter* chosen = &kFilters[0];
+  for (const auto& f : kFilters) {
+    if (filter == f.value) {
+      chosen = &f;
+    }
+  }
+  json filters = json::array();
+  for (const auto& f : kFilters) {
+    filters.push_back({{"value", f.value},
+                       {"label", f.label},
+                       {"current", &f == chosen},
+                       {"href", fmt::format("/personnes/{}?filtre={}#journal", id, f.value)}});
+  }
+  data["filters"] = filters;
+  data["filter_label"] = chosen->label;
+  json timeline = json::array();
+  for (const auto& t : file.timeline) {
+    if (*chosen->kind != '\0' && t.kind != chosen->kind) {
+      continue;
+    }
+    timeline.push_back({{"date", paris::FormatDateTime(t.at)},
+                        {"datetime", ToIso(paris::Today(t.at))},
+                        {"kind", t.kind},
+                        {"title", t.title},
+                        {"detail", t.detail},
+                        {"href", t.href},
+                        {"private", t.is_private}});
+  }
+  data["timeline"] = timeline;
+  data["has_timeline"] = !timeline.empty();
+  data["note"] = {{"body", note.body}, {"private", note.is_private}};
+  data["can_write"] = can_write;
+  RenderPage(ctx, deps, "case_file", "Dossier de " + PersonName(p), data, status);
+}
+
+// ---- Bilan form -------------------------------------------------------------------------------
+
+json ChoicesJson(const std::vector<domain::Choice>& list, std::string_view selected,
+                 const std::string& base_id) {
+  json out = json::array();
+  for (const auto& c : list) {
+    out.push_back({{"value", c.code},
+                   {"label", c.label},
+                   {"id", base_id + "-" + QuestionId(c.code).substr(2)},
+                   {"checked", c.code == selected}});
+  }
+  return out;
+}
+
+json MultiJson(const std::vector<domain::Choice>& list, const std::string& selected,
+               const std::string& base_id) {
+  std::vector<std::string> codes;
+  std::size_t start = 0;
+  while (start <= selected.size() && !selected.empty()) {
+    const auto comma = selected.find(',', start);
+    codes.push_back(
+        selected.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  json out = json::array();
+  for (const auto& c : list) {
+    out.push_back({{"value", c.code},
+                   {"label", c.label},
+                   {"id", base_id + "-" + QuestionId(c.code).substr(2)},
+                   {"checked", std::find(codes.begin(), codes.end(), c.code) != codes.end()}});
+  }
+  return out;
+}
+
+std::string Value(const domain::Answers& a, const std::string& key) {
+  const auto it = a.find(key);
+  return it == a.end() ? std::string() : it->second;
+}
+
+const std::vector<domain::Choice>& YesNo() {
+  static const std::vector<domain::Choice> kYesNo = {{"oui", "Oui"}, {"non", "Non"}};
+  return kYesNo;
+}
+
+json ItemJson(const domain::AssessmentGrid& grid, const domain::GridSection& section,
+              const domain::GridItem& item, const domain::Answers& values,
+              const domain::FieldErrors& errors) {
+  const std::string id = QuestionId(item.code);
+  const std::string v = Value(values, item.code);
+  json j = {{"code", item.code},
+            {"id", id},
+            {"label", item.label},
+            {"hint", item.hint},
+            {"reference", item.reference}};
+  std::string error;
+  for (const auto& e : errors) {
+    if (e.field.rfind(item.code, 0) == 0 &&
+        (e.field.size() == item.code.size() || e.field[item.code.size()] == '/')) {
+      error += (error.empty() ? "" : " ") + e.message;
+    }
+  }
+  j["error"] = error;
+  j["has_error"] = !error.empty();
+  using T = domain::GridItemType;
+  switch (item.type) {
+    case T::kScale:
+    case T::kAccount:
+      j["radios"] = ChoicesJson(section.scale, v, id);
+      j["is_radios"] = true;
+      if (item.type == T::kAccount) {
+        const std::string key = item.code + std::string(domain::kNecessarySuffix);
+        j["necessary"] = {{"name", key},
+                          {"id", QuestionId(key)},
+                          {"radios", ChoicesJson(YesNo(), Value(values, key), QuestionId(key))}};
+        j["is_account"] = true;
+      }
+      break;
+    case T::kChoice:
+      if (item.options.size() <= 5) {
+        j["radios"] = ChoicesJson(item.options, v, id);
+        j["is_radios"] = true;
+      } else {
+        j["options"] = ChoicesJson(item.options, v, id);
+        j["is_select"] = true;
+      }
+      break;
+    case T::kYesNo:
+      j["radios"] = ChoicesJson(YesNo(), v, id);
+      j["is_radios"] = true;
+      break;
+    case T::kMulti:
+      j["checkboxes"] = MultiJson(item.options, v, id);
+      j["is_multi"] = true;
+      break;
+    case T::kDate:
+      j["value"] = v;
+      j["is_date"] = true;
+      break;
+    case T::kText:
+      j["value"] = v;
+      j["is_text"] = true;
+      break;
+    case T::kNeed: {
+      const std::string key = item.code + std::string(domain::kAdaptationSuffix);
+      j["checked"] = v == "oui";
+      j["adaptation"] = {{"name", key}, {"id", QuestionId(key)}, {"value", Value(values, key)}};
+      j["is_need"] = true;
+      break;
+    }
+    case T::kRight:
+      j["options"] = ChoicesJson(grid.right_states, v, id);
+      j["is_select"] = true;
+      break;
+  }
+  return j;
+}
+
+json StepperJson(const domain::AssessmentGrid& grid, domain::AssessmentId id,
+                 const std::string& current) {
+  json steps = json::array();
+  int n = 0;
+  for (const auto& s : grid.sections) {
+    ++n;
+    steps.push_back({{"code", s.code},
+                     {"number", n},
+                     {"title", s.title},
+                     {"current", s.code == current},
+                     {"href", fmt::format("/bilans/{}/etape/{}", id, s.code)}});
+  }
+  return steps;
+}
+
+void RenderStep(RequestContext& ctx, Deps& deps, const service::AssessmentView& v,
+                const domain::GridSection& section, const domain::Answers& values,
+                const domain::FieldErrors& errors, int status) {
+  const auto& grid = *v.grid;
+  json data = ErrorSummary(errors);
+  // Error-summary links point at the question's first control.
+  for (auto& e : data["errors"]) {
+    const std::string field = e["anchor"].get<std::string>().substr(3);
+    (void)field;
+  }
+  data["errors"] = json::array();
+  for (const auto& e : errors) {
+    data["errors"].push_back({{"message", e.message}, {"anchor", "#" + QuestionId(e.field)}});
+  }
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < grid.sections.size(); ++i) {
+    if (grid.sections[i].code == section.code) {
+      index = i;
+    }
+  }
+  data["assessment_id"] = v.assessment.id;
+  data["kind_label"] = std::string(domain::AssessmentKindLabel(v.assessment.kind));
+  data["person"] = v.person_name;
+  data["number"] = v.referral.number;
+  data["grid_version"] = grid.version;
+  data["steps"] = StepperJson(grid, v.assessment.id, section.code);
+  data["step_number"] = index + 1;
+  data["step_count"] = grid.sections.size();
+  data["section"] = {{"code", section.code}, {"title", section.title}, {"intro", section.intro}};
+  data["is_first"] = index == 0;
+  data["is_last"] = index + 1 == grid.sections.size();
+  json items = json::array();
+  for (const auto& item : section.items) {
+    items.push_back(ItemJson(grid, section, item, values, errors));
+  }
+  data["items"] = items;
+  data["action"] = fmt::format("/bilans/{}/etape/{}", v.assessment.id, section.code);
+  RenderPage(ctx, deps, "assessment_step",
+             fmt::format("{} – étape {} sur {} : {}", data["kind_label"].get<std::string>(),
+                         index + 1, grid.sections.size(), section.title),
+             data, status);
+}
+
+// The answers of one step as posted: every field whose name is an item of the section.
+domain::Answers ReadStep(const Form& form, const domain::GridSection& section) {
+  domain::Answers in;
+  for (const auto& item : section.items) {
+    if (item.type == domain::GridItemType::kMulti) {
+      std::string joined;
+      for (const auto& v : form.All(item.code)) {
+        joined += (joined.empty() ? "" : ",") + v;
+      }
+      in[item.code] = joined;
+    } else {
+      in[item.code] = form.Get(item.code);
+    }
+    if (item.type == domain::GridItemType::kAccount) {
+      const std::string key = item.code + std::string(domain::kNecessarySuffix);
+      in[key] = form.Get(key);
+    }
+    if (item.type == domain::GridItemType::kNeed) {
+      const std::string key = item.code + std::string(domain::kAdaptationSuffix);
+      in[key] = form.Get(key);
+    }
+  }
+  return in;
+}
+
+void RenderAssessment(RequestContext& ctx, Deps& deps, const service::AssessmentView& v,
+                      const domain::FieldErrors& errors, const domain::ExternalScoresInput& ext,
+                      const std::string& date_value, int status) {
+  const auto& a = v.assessment;
+  const auto& grid = *v.grid;
+  json data = ErrorSummary(errors);
+  data["assessment_id"] = a.id;
+  data["kind_label"] = std::string(domain::AssessmentKindLabel(a.kind));
+  data["person"] = v.person_name;
+  data["number"] = v.referral.number;
+  data["referral_id"] = v.referral.id;
+  data["person_id"] = v.referral.person_id.value_or(0);
+  data["grid_version"] = grid.version;
+  data["completed"] = a.completed;
+  data["editable"] = v.editable;
+  data["date"] = paris::FormatDate(a.conducted_on);
+  data["date_value"] = date_value.empty() ? ToIso(a.conducted_on) : date_value;
+  data["author"] = a.created_by_name;
+  data["completed_at"] = a.completed_at ? paris::FormatDateTime(*a.completed_at) : "";
+  data["level"] = LevelJson(v.scores.level);
+  data["scores"] = json::array({{{"label", "Accès (équipement et connexion)"},
+                                 {"value", Score(v.scores.access.value)},
+                                 {"percent", v.scores.access.value.value_or(0)}},
+                                {{"label", "Comptes nécessaires"},
+                                 {"value", Score(v.scores.accounts.value)},
+                                 {"percent", v.scores.accounts.value.value_or(0)}},
+                                {{"label", "Compétences"},
+                                 {"value", Score(v.scores.skills.value)},
+                                 {"percent", v.scores.skills.value.value_or(0)}}});
+  data["explanation"] = v.scores.explanation;
+  json sections = json::array();
+  for (const auto& s : grid.sections) {
+    json items = json::array();
+    int unanswered = 0;
+    for (const auto& item : s.items) {
+      const auto label = domain::AnswerLabel(grid, s, item, a.answers);
+      if (label.empty()) {
+        ++unanswered;
+      } else {
+        items.push_back({{"label", item.label}, {"answer", label}});
+      }
+    }
+    sections.push_back({{"code", s.code},
+                        {"title", s.title},
+                        {"answered_items", items},
+                        {"has_answers", !items.empty()},
+                        {"unanswered", unanswered},
+                        {"all_answered", unanswered == 0},
+                        {"editable", v.editable},
+                        {"href", fmt::format("/bilans/{}/etape/{}", a.id, s.code)}});
+  }
+  data["sections"] = sections;
+  data["ext"] = {{"abc_diag_score", ext.abc_diag_score},
+                 {"abc_diag_on", ext.abc_diag_on},
+                 {"pix_score", ext.pix_score},
+                 {"pix_on", ext.pix_on}};
+  data["has_external"] = a.abc_diag_score || a.pix_score;
+  data["abc"] = a.abc_diag_score ? fmt::format("{} / 100 le {}", *a.abc_diag_score,
+                                               paris::FormatDate(*a.abc_diag_on))
+                                 : "";
+  data["pix"] =
+      a.pix_score ? fmt::format("{} pix le {}", *a.pix_score, paris::FormatDate(*a.pix_on)) : "";
+  RenderPage(ctx, deps, "assessment_show",
+             fmt::format("{} de {}", data["kind_label"].get<std::string>(), v.person_name), data,
+             status);
+}
+
+domain::ExternalScoresInput ExternalOf(const domain::Assessment& a) {
+  domain::ExternalScoresInput e;
+  if (a.abc_diag_score) {
+    e.abc_diag_score = std::to_string(*a.abc_diag_score);
+    e.abc_diag_on = ToIso(*a.abc_diag_on);
+  }
+  if (a.pix_score) {
+    e.pix_score = std::to_string(*a.pix_score);
+    e.pix_on = ToIso(*a.pix_on);
+  }
+  return e;
+}
+
+// ---- Interventions ----------------------------------------------------------------------------
+
+json VocabularyChoices(const domain::Vocabulary& v, const std::vector<std::string>& selected,
+                       const std::string& prefix) {
+  json out = json::array();
+  for (const auto& c : v.items) {
+    out.push_back(
+        {{"value", c.code},
+         {"label", c.label},
+         {"id", prefix + "-" + c.code},
+         {"checked", std::find(selected.begin(), selected.end(), c.code) != selected.end()}});
+  }
+  return out;
+}
+
+void RenderInterventionForm(RequestContext& ctx, Deps& deps, const service::InterventionForm& f,
+                            const domain::InterventionInput& in, const domain::FieldErrors& errors,
+                            int status) {
+  const auto& v = deps.reference.vocabularies;
+  json data = ErrorSummary(errors);
+  data["referral_id"] = f.referral.id;
+  data["person_id"] = f.referral.person_id.value_or(0);
+  data["person"] = f.person_name;
+  data["number"] = f.referral.number;
+  data["values"] = {{"date", in.date},
+                    {"custom_duration", in.custom_duration},
+                    {"summary", in.summary},
+                    {"appointment", in.appointment}};
+  json durations = json::array();
+  for (const int m : domain::DurationQuickPicks()) {
+    const std::string code = std::to_string(m);
+    durations.push_back({{"value", code},
+                         {"label", m < 60        ? fmt::format("{} min", m)
+                                   : m % 60 == 0 ? fmt::format("{} h", m / 60)
+                                                 : fmt::format("{} h {:02}", m / 60, m % 60)},
+                         {"checked", in.duration == code}});
+  }
+  durations.push_back(
+      {{"value", "autre"}, {"label", "Autre durée"}, {"checked", in.duration == "autre"}});
+  data["durations"] = durations;
+  data["places"] = VocabularyChoices(v.intervention_places, {in.place}, "f-place");
+  data["modalities"] = VocabularyChoices(v.intervention_modalities, {in.modality}, "f-modality");
+  data["autonomies"] = VocabularyChoices(v.autonomy, {in.autonomy}, "f-autonomy");
+  data["autonomy_unknown"] = in.autonomy.empty();
+  data["digital_themes"] = VocabularyChoices(v.digital_themes, in.digital_themes, "f-dt");
+  data["administrative_themes"] =
+      VocabularyChoices(v.administrative_themes, in.administrative_themes, "f-at");
+  data["equipment"] = VocabularyChoices(v.equipment, in.equipment, "f-eq");
+  json workers = json::array();
+  for (const auto& u : f.team) {
+    const std::string id = std::to_string(u.id);
+    workers.push_back(
+        {{"value", id},
+         {"label", u.display_name},
+         {"id", "f-workers-" + id},
+         {"checked", std::find(in.workers.begin(), in.workers.end(), id) != in.workers.end()}});
+  }
+  data["workers"] = workers;
+  json visits = json::array();
+  for (const auto& rec : f.visits) {
+    const auto& a = rec.appointment;
+    const std::string id = std::to_string(a.id);
+    visits.push_back({{"value", id},
+                      {"label", paris::FormatDateTime(a.starts_at) + " — " +
+                                    std::string(domain::AppointmentStatusLabel(a.status))},
+                      {"selected", id == in.appointment}});
+  }
+  data["visits"] = visits;
+  data["has_visits"] = !visits.empty();
+  data["today"] = ToIso(paris::Today(deps.clock.Now()));
+  RenderPage(ctx, deps, "intervention_form", "Saisir une intervention", data, status);
+}
+
+domain::InterventionInput ReadIntervention(const Form& form) {
+  domain::InterventionInput in;
+  in.date = form.Get("date");
+  in.duration = form.Get("duration");
+  in.custom_duration = form.Get("custom_duration");
+  in.place = form.Get("place");
+  in.modality = form.Get("modality");
+  in.autonomy = form.Get("autonomy");
+  in.digital_themes = form.All("digital_themes");
+  in.administrative_themes = form.All("administrative_themes");
+  in.equipment = form.All("equipment");
+  in.workers = form.All("workers");
+  in.summary = form.Get("summary");
+  in.appointment = form.Get("appointment");
+  return in;
+}
+
+domain::PersonId PersonOrNotFound(Deps& deps, RequestContext& ctx, domain::ReferralId referral) {
+  const auto p = deps.cases.PersonOf(ctx.actor, referral);
+  if (!p) {
+    throw Error(ErrorCode::kNotFound, "Ce dossier n’existe pas.");
+  }
+  return *p;
+}
+
+}  // namespace
+
+void RegisterCasePages(Router& router, Deps& deps) {
+  router.Page(Method::kGet, R"(/personnes/(\d+))", "cases.show", Permission::kViewCases,
+              [&deps](RequestContext& ctx) {
+                RenderCaseFile(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, 200);
+              });
+
+  // Notes.
+  router.Page(Method::kPost, R"(/fiches/(\d+)/notes)", "notes.create",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const domain::NoteInput in{form.Get("body"), form.Get("private") == "1"};
+                const auto person = PersonOrNotFound(deps, ctx, id);
+                const auto errors = deps.cases.AddNote(ctx.actor, id, in);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/personnes/{}?filtre=notes#journal", person),
+                           "note_saved");
+                  return;
+                }
+                RenderCaseFile(ctx, deps, person, errors, in, 422);
+              });
+
+  // Interventions.
+  router.Page(Method::kGet, R"(/fiches/(\d+)/interventions/nouvelle)", "interventions.new",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const auto f = deps.cases.NewIntervention(ctx.actor, ParseId(ctx.req.matches[1]));
+                RenderInterventionForm(ctx, deps, f, f.defaults, {}, 200);
+              });
+  router.Page(Method::kPost, R"(/fiches/(\d+)/interventions)", "interventions.create",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const auto in = ReadIntervention(form);
+                const auto r = deps.cases.RecordIntervention(ctx.actor, id, in);
+                if (r.errors.empty()) {
+                  Redirect(ctx,
+                           fmt::format("/personnes/{}?filtre=interventions#journal",
+                                       PersonOrNotFound(deps, ctx, id)),
+                           "intervention_saved");
+                  return;
+                }
+                const auto f = deps.cases.NewIntervention(ctx.actor, id);
+                RenderInterventionForm(ctx, deps, f, in, r.errors, 422);
+              });
+
+  // Bilans.
+  router.Page(Method::kPost, R"(/fiches/(\d+)/bilans)", "assessments.start",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long referral = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const auto kind = domain::ParseAssessmentKind(form.Get("kind"));
+                if (!kind) {
+                  throw Error(ErrorCode::kInvalidArgument,
+                              "Choisissez un bilan initial ou un bilan final.");
+                }
+                const auto id = deps.cases.StartAssessment(ctx.actor, referral, *kind);
+                const auto v = deps.cases.Assessment(ctx.actor, id);
+                Redirect(ctx,
+                         fmt::format("/bilans/{}/etape/{}", id, v.grid->sections.front().code));
+              });
+  router.Page(Method::kGet, R"(/bilans/(\d+))", "assessments.show", Permission::kViewCases,
+              [&deps](RequestContext& ctx) {
+                const auto v = deps.cases.Assessment(ctx.actor, ParseId(ctx.req.matches[1]));
+                RenderAssessment(ctx, deps, v, {}, ExternalOf(v.assessment), "", 200);
+              });
+  router.Page(Method::kGet, R"(/bilans/(\d+)/etape/([A-Za-z0-9_]{1,8}))", "assessments.step",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const auto v = deps.cases.Assessment(ctx.actor, ParseId(ctx.req.matches[1]));
+                const auto* section = v.grid->FindSection(ctx.req.matches[2].str());
+                if (section == nullptr) {
+                  throw Error(ErrorCode::kNotFound, "Cette étape du bilan n’existe pas.");
+                }
+                if (!v.editable) {
+                  Redirect(ctx, fmt::format("/bilans/{}", v.assessment.id));
+                  return;
+                }
+                RenderStep(ctx, deps, v, *section, v.assessment.answers, {}, 200);
+              });
+  router.Page(Method::kPost, R"(/bilans/(\d+)/etape/([A-Za-z0-9_]{1,8}))", "assessments.save_step",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const std::string code = ctx.req.matches[2].str();
+                auto v = deps.cases.Assessment(ctx.actor, id);
+                const auto* section = v.grid->FindSection(code);
+                if (section == nullptr) {
+                  throw Error(ErrorCode::kNotFound, "Cette étape du bilan n’existe pas.");
+                }
+                const Form form(ctx.req);
+                const auto in = ReadStep(form, *section);
+                const auto errors = deps.cases.SaveSection(ctx.actor, id, code, in);
+                const std::string action = form.Get("action");
+                if (action == "autosave") {
+                  // Saved as you go by the page's script: no page, just the outcome.
+                  ctx.res.status = errors.empty() ? 204 : 422;
+                  if (!errors.empty()) {
+                    ctx.res.set_content(errors.front().message, "text/plain; charset=utf-8");
+                  }
+                  return;
+                }
+                if (!errors.empty()) {
+                  domain::Answers shown = v.assessment.answers;
+                  for (const auto& [k, val] : in) {
+                    shown[k] = val;
+                  }
+                  RenderStep(ctx, deps, v, *section, shown, errors, 422);
+                  return;
+                }
+                const auto& sections = v.grid->sections;
+                auto it = std::find_if(sections.begin(), sections.end(),
+                                       [&](const auto& s) { return s.code == code; });
+                std::string next = fmt::format("/bilans/{}", id);
+                if (action == "precedent" && it != sections.begin()) {
+                  next = fmt::format("/bilans/{}/etape/{}", id, std::prev(it)->code);
+                } else if (action == "suivant" && std::next(it) != sections.end()) {
+                  next = fmt::format("/bilans/{}/etape/{}", id, std::next(it)->code);
+                }
+                Redirect(ctx, next, "assessment_step_saved");
+              });
+  router.Page(Method::kPost, R"(/bilans/(\d+)/terminer)", "assessments.complete",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                deps.cases.CompleteAssessment(ctx.actor, id);
+                Redirect(ctx, fmt::format("/bilans/{}", id), "assessment_completed");
+              });
+  router.Page(Method::kPost, R"(/bilans/(\d+)/date)", "assessments.date",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const std::string date = form.Get("conducted_on");
+                const auto errors = deps.cases.SetAssessmentDate(ctx.actor, id, date);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/bilans/{}", id), "assessment_saved");
+                  return;
+                }
+                const auto v = deps.cases.Assessment(ctx.actor, id);
+                RenderAssessment(ctx, deps, v, errors, ExternalOf(v.assessment), date, 422);
+              });
+  router.Page(Method::kPost, R"(/bilans/(\d+)/scores-externes)", "assessments.external",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const domain::ExternalScoresInput in{form.Get("abc_diag_score"),
+                                                     form.Get("abc_diag_on"), form.Get("pix_score"),
+                                                     form.Get("pix_on")};
+                const auto errors = deps.cases.SetExternalScores(ctx.actor, id, in);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/bilans/{}#scores-externes", id), "assessment_saved");
+                  return;
+                }
+                const auto v = deps.cases.Assessment(ctx.actor, id);
+                RenderAssessment(ctx, deps, v, errors, in, "", 422);
+              });
+  router.Page(
+      Method::kGet, R"(/fiches/(\d+)/bilans/comparaison)", "assessments.compare",
+      Permission::kViewCases, [&deps](RequestContext& ctx) {
+        const auto v = deps.cases.Compare(ctx.actor, ParseId(ctx.req.matches[1]));
+        const auto& c = v.comparison;
+        json data;
+        data["person"] = v.person_name;
+        data["number"] = v.referral.number;
+        data["person_id"] = v.referral.person_id.value_or(0);
+        data["initial"] = AssessmentSummaryJson(v.initial);
+        data["final"] = AssessmentSummaryJson(v.final);
+        data["before_level"] = LevelJson(c.before.level);
+        data["after_level"] = LevelJson(c.after.level);
+        std::string change = "Niveau non comparable : un des deux bilans n’a pas de niveau.";
+        if (c.level_change) {
+          change = *c.level_change > 0   ? fmt::format("Progrès de {} niveau{}.", *c.level_change,
+                                                     *c.level_change > 1 ? "x" : "")
+                   : *c.level_change < 0 ? fmt::format("Recul de {} niveau{}.", -*c.level_change,
+                                                       *c.level_change < -1 ? "x" : "")
+                                         : std::string("Même niveau qu’au bilan initial.");
+        }
+        data["level_change"] = change;
+        data["scores"] = json::array({{{"label", "Accès"},
+                                       {"before", Score(c.before.access.value)},
+                                       {"after", Score(c.after.access.value)}},
+                                      {{"label", "Comptes nécessaires"},
+                                       {"before", Score(c.before.accounts.value)},
+                                       {"after", Score(c.after.accounts.value)}},
+                                      {{"label", "Compétences"},
+                                       {"before", Score(c.before.skills.value)},
+                                       {"after", Score(c.after.skills.value)}}});
+        data["accounts_now_usable"] = c.accounts_now_usable;
+        data["has_accounts"] = !c.accounts_now_usable.empty();
+        data["rights"] = c.rights_out_of_non_recours;
+        data["has_rights"] = !c.rights_out_of_non_recours.empty();
+        json sections = json::array();
+        for (const auto& s : c.sections) {
+          json items = json::array();
+          for (const auto& i : s.items) {
+            std::string delta;
+            if (i.delta) {
+              delta = *i.delta > 0   ? fmt::format("+{} (progrès)", *i.delta)
+                      : *i.delta < 0 ? fmt::format("{} (recul)", *i.delta)
+                                     : "identique";
+            } else if (i.before != i.after) {
+              delta = "modifié";
+            }
+            items.push_back({{"label", i.label},
+                             {"before", i.before.empty() ? "—" : i.before},
+                             {"after", i.after.empty() ? "—" : i.after},
+                             {"delta", delta}});
+          }
+          sections.push_back({{"code", s.code},
+                              {"title", s.title},
+                              {"scored", s.before.has_value() || s.after.has_value()},
+                              {"before", Score(s.before)},
+                              {"after", Score(s.after)},
+                              {"items", items},
+                              {"has_items", !items.empty()}});
+        }
+        data["sections"] = sections;
+        RenderPage(ctx, deps, "assessment_compare",
+                   "Progrès entre le bilan initial et le bilan final — " + v.person_name, data);
+      });
+}
+
+}  // namespace allervers::web

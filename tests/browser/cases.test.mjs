@@ -1,0 +1,123 @@
+// The case page, the bilan diagnostique, interventions and notes: what an intervenant does at
+// the person's kitchen table, through the real server and Chromium, axe-checked at every state.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, newPage, signIn, check, accounts, navigate, submit, focusedId } from "./support/harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Opens the case page of an accompaniment under way, from the inbox.
+async function openCase(page) {
+  await page.goto("/triage?statut=in_progress");
+  await navigate(page, page.locator("table a[href^='/fiches/']").first());
+  await navigate(page, page.getByRole("link", { name: "Ouvrir le dossier de la personne" }));
+  assert.match(new URL(page.url()).pathname, /^\/personnes\/\d+$/);
+}
+
+test("intervenant: bilan initial step by step, saved as you go, scored, compared with the final one", async () => {
+  const { context, page } = await newPage(browser, server.baseUrl);
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, accounts.intervenant);
+  await openCase(page);
+  await check(page, "case-file");
+
+  await submit(page, "Commencer le bilan initial");
+  assert.match(page.url(), /\/bilans\/\d+\/etape\/A$/);
+  await check(page, "assessment-step-a");
+  const bilan = new URL(page.url()).pathname.replace(/\/etape\/A$/, "");
+
+  // Step E by the stepper; every skill "Fait avec guidage": the page saves on its own.
+  await navigate(page, page.getByRole("navigation", { name: "Étapes du bilan" }).getByRole("link", { name: /Compétences/ }));
+  const questions = page.locator("fieldset.question");
+  const n = await questions.count();
+  assert.ok(n >= 10, "the skills of the grid are asked");
+  for (let i = 0; i < n; i++) await questions.nth(i).getByLabel("Fait avec guidage").check();
+  await page.getByText(/Réponses enregistrées à/).waitFor();
+  // Reloading shows the answers kept by the autosave, before any button was pressed.
+  await page.reload();
+  assert.equal(await questions.first().getByLabel("Fait avec guidage").isChecked(), true);
+  await check(page, "assessment-step-e");
+
+  await submit(page, "Enregistrer et passer à l’étape suivante");
+  assert.match(page.url(), /\/etape\/F$/);
+  await submit(page, "Enregistrer et revenir au résumé");
+  await page.getByRole("heading", { name: /Résultat : niveau N1 – Avec guidage/ }).waitFor();
+  await page.getByText(/Compétences = 100 × \d+ ÷ \(3 × \d+ éléments évalués\)/).waitFor();
+  await check(page, "assessment-show");
+  await submit(page, "Terminer le bilan");
+  await page.getByText("Terminé", { exact: true }).waitFor();
+
+  // A wrong external score: the message and what was typed stay.
+  await page.getByLabel("Score ABC Diag (sur 100)").fill("140");
+  await submit(page, "Enregistrer les tests");
+  await page.getByRole("alert").getByText(/ABC Diag est un nombre entier de 0 à 100/).waitFor();
+  assert.equal(await page.getByLabel("Score ABC Diag (sur 100)").inputValue(), "140");
+  await check(page, "assessment-show-errors");
+
+  // The final bilan and the comparison.
+  await navigate(page, page.getByRole("link", { name: /Retour au dossier/ }));
+  await submit(page, "Commencer le bilan final");
+  await page.goto(page.url().replace(/\/etape\/A$/, "/etape/E"));
+  const q = page.locator("fieldset.question");
+  for (let i = 0; i < (await q.count()); i++) await q.nth(i).getByLabel("Autonome", { exact: true }).check();
+  await submit(page, "Enregistrer et revenir au résumé");
+  await navigate(page, page.getByRole("link", { name: /Retour au dossier/ }));
+  await navigate(page, page.getByRole("link", { name: "Comparer le bilan initial et le bilan final" }));
+  // Skills all "Autonome" but access not assessed at T1: N2, one level up (N3 needs access ≥ 67).
+  await page.getByText("Progrès de 1 niveau.").waitFor();
+  await check(page, "assessment-compare");
+  assert.ok(bilan.startsWith("/bilans/"));
+  await context.close();
+});
+
+test("intervenant: an intervention entered with the keyboard alone, then a private note", async () => {
+  const { context, page } = await newPage(browser, server.baseUrl);
+  await signIn(page, accounts.intervenant);
+  await openCase(page);
+  await navigate(page, page.getByRole("link", { name: "Saisir une intervention" }));
+  await check(page, "intervention-form");
+
+  // Nothing ticked: the error summary takes the focus and its link leads to the themes.
+  await page.getByRole("button", { name: "Enregistrer l’intervention" }).focus();
+  await navigate(page, () => page.keyboard.press("Enter"));
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("error-summary")), true);
+  await check(page, "intervention-form-errors");
+  await page.getByRole("link", { name: "Cochez au moins un thème d’accompagnement." }).focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await focusedId(page), "f-digital_themes");
+  // Tab into the first theme and tick it with the space bar, then send with Enter.
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Space");
+  assert.equal(await page.locator("#f-digital_themes input[type=checkbox]").first().isChecked(), true);
+  await page.getByRole("button", { name: "Enregistrer l’intervention" }).focus();
+  await navigate(page, () => page.keyboard.press("Enter"));
+  await page.getByText("L’intervention est enregistrée.").waitFor();
+  assert.match(page.url(), /filtre=interventions/);
+  await page.locator(".timeline-intervention").first().waitFor();
+
+  await page.getByLabel("Note", { exact: true }).fill("A reçu son attestation de droits CAF.");
+  await page.getByLabel("Note privée").check();
+  await submit(page, "Enregistrer la note");
+  await page.getByText("La note est enregistrée.").waitFor();
+  await page.locator(".timeline-note").getByText("Privée", { exact: true }).waitFor();
+  await check(page, "case-file-notes");
+  await context.close();
+
+  // A colleague does not see the private note.
+  const other = await newPage(browser, server.baseUrl);
+  await signIn(other.page, accounts.coordinateur);
+  await other.page.goto(page.url().split("?")[0] + "?filtre=notes");
+  assert.equal(await other.page.getByText("A reçu son attestation de droits CAF.").count(), 0);
+  await other.context.close();
+});

@@ -1,0 +1,240 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "common/error.hpp"
+#include "common/time.hpp"
+#include "support/services.hpp"
+#include "support/test_db.hpp"
+
+namespace allervers::testing {
+namespace {
+
+using domain::ReferralStatus;
+
+ErrorCode CodeOf(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  ADD_FAILURE() << "no error";
+  return ErrorCode::kInternal;
+}
+
+// The case page, bilans, interventions and notes, on SQLite and PostgreSQL.
+class CaseServiceTest : public ::testing::TestWithParam<TestBackend> {
+ protected:
+  void SetUp() override {
+    db_ = TestDatabase::Create(GetParam());
+    ALLERVERS_SKIP_IF_NO_DB(db_);
+    s_ = std::make_unique<TestServices>(db_->db());
+    s_->clock.Set(paris::FromLocal({2026, 11, 16}, 9, 0));
+    for (const auto& in :
+         std::vector<domain::StructureInput>{{"EMN", "Équipe mobile", "operateur", "Cergy"},
+                                             {"EMN2", "Autre équipe", "operateur", "Pontoise"},
+                                             {"SSD", "SSD Cergy", "ssd", "Cergy"}}) {
+      ASSERT_TRUE(s_->structures.Create(system_, in).errors.empty());
+    }
+    coordinator_ = User("coord@emn.example", "coordinateur", "EMN");
+    worker_ = User("lea@emn.example", "intervenant", "EMN");
+    colleague_ = User("yanis@emn.example", "intervenant", "EMN");
+    stranger_ = User("x@emn2.example", "intervenant", "EMN2");
+    referrer_ = User("as@ssd.example", "prescripteur", "SSD");
+    domain::ReferralInput in;
+    in.referrer_name = "Nadia";
+    in.referrer_email = "as@ssd.example";
+    in.last_name = "Mabiala";
+    in.first_names = "Grâce";
+    in.birth_date = "1968-03-14";
+    in.phone = "06 21 45 78 90";
+    in.address_line = "7 rue de l’Abondance";
+    in.postal_code = "95800";
+    in.city = "Cergy";
+    in.procedures = {"CAF-RSA"};
+    in.urgency = "1";
+    in.consent_given = true;
+    in.consent_date = "2026-11-10";
+    in.consent_how = "oral";
+    const auto r = s_->referrals.Submit(referrer_, std::nullopt, in);
+    ASSERT_TRUE(r.errors.empty());
+    s_->referrals.Accept(coordinator_, r.id, worker_.user_id);
+    referral_ = r.id;
+    person_ = *s_->cases.PersonOf(worker_, referral_);
+  }
+
+  service::Actor User(const std::string& email, const std::string& role,
+                      const std::string& structure) {
+    const auto r = s_->users.Create(
+        system_, {email, email.substr(0, email.find('@')), role, structure, ""}, kGoodPassword);
+    EXPECT_TRUE(r.errors.empty());
+    return service::Actor::ForUser(s_->users.Get(system_, r.id), "req", "ip");
+  }
+
+  domain::InterventionInput Visit() {
+    domain::InterventionInput in;
+    in.date = "2026-11-16";
+    in.duration = "90";
+    in.place = "domicile";
+    in.modality = "faire_avec";
+    in.administrative_themes = {"social"};
+    in.digital_themes = {"email"};
+    in.equipment = {"telephone"};
+    in.workers = {std::to_string(worker_.user_id), std::to_string(colleague_.user_id)};
+    in.summary = "Compte CAF créé avec la personne.";
+    return in;
+  }
+
+  int AuditCount(const std::string& action) {
+    int n = 0;
+    db_->db().Read([&](service::Tx& tx) {
+      service::AuditFilter f;
+      f.limit = 1000;
+      for (const auto& e : tx.audit().List(f)) {
+        n += e.action == action ? 1 : 0;
+      }
+    });
+    return n;
+  }
+
+  service::Actor system_ = service::Actor::System("t");
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<TestServices> s_;
+  service::Actor coordinator_, worker_, colleague_, stranger_, referrer_;
+  domain::ReferralId referral_ = 0;
+  domain::PersonId person_ = 0;
+};
+
+TEST_P(CaseServiceTest, ABilanIsSavedStepByStepScoredAndKeepsItsGridVersion) {
+  const auto id = s_->cases.StartAssessment(worker_, referral_, domain::AssessmentKind::kInitial);
+  // Starting again returns the same bilan.
+  EXPECT_EQ(s_->cases.StartAssessment(colleague_, referral_, domain::AssessmentKind::kInitial), id);
+  const auto& grid = s_->reference.assessment.Current();
+  domain::Answers e;
+  for (const auto& item : grid.FindSection("E")->items) {
+    e[item.code] = "1";
+  }
+  EXPECT_TRUE(s_->cases.SaveSection(worker_, id, "E", e).empty());
+  EXPECT_TRUE(s_->cases.SaveSection(worker_, id, "B", {{"B.smartphone", "3"}}).empty());
+  // A bad value is refused and nothing of that step is lost.
+  EXPECT_FALSE(s_->cases.SaveSection(worker_, id, "B", {{"B.smartphone", "9"}}).empty());
+  EXPECT_FALSE(s_->cases.SaveSection(worker_, id, "B", {{"E.pdf", "3"}}).empty());
+  EXPECT_EQ(CodeOf([&] { s_->cases.SaveSection(worker_, id, "Z", {}); }), ErrorCode::kNotFound);
+
+  auto v = s_->cases.Assessment(worker_, id);
+  EXPECT_EQ(v.assessment.grid_version, grid.version);
+  EXPECT_EQ(v.assessment.answers.at("B.smartphone"), "3");
+  EXPECT_EQ(v.assessment.answers.at("E.pdf"), "1");
+  ASSERT_TRUE(v.assessment.level);
+  EXPECT_EQ(*v.assessment.level, domain::AutonomyLevel::kN1);
+  ASSERT_TRUE(v.assessment.score_access);
+  EXPECT_DOUBLE_EQ(*v.assessment.score_access, 100.0);
+
+  // Saving a step again replaces that step only.
+  EXPECT_TRUE(s_->cases.SaveSection(worker_, id, "B", {{"B.tablette", "0"}}).empty());
+  v = s_->cases.Assessment(worker_, id);
+  EXPECT_EQ(v.assessment.answers.count("B.smartphone"), 0u);
+  EXPECT_EQ(v.assessment.answers.at("E.pdf"), "1");
+
+  s_->cases.CompleteAssessment(worker_, id);
+  v = s_->cases.Assessment(worker_, id);
+  EXPECT_TRUE(v.assessment.completed);
+  EXPECT_EQ(s_->referrals.Get(worker_, referral_).status, ReferralStatus::kInProgress);
+  EXPECT_EQ(AuditCount("assessment.complete"), 1);
+  EXPECT_GE(AuditCount("assessment.save"), 3);
+
+  EXPECT_FALSE(s_->cases.SetExternalScores(worker_, id, {"120", "2026-11-10", "", ""}).empty());
+  EXPECT_TRUE(s_->cases.SetExternalScores(worker_, id, {"40", "10/11/2026", "", ""}).empty());
+  EXPECT_EQ(s_->cases.Assessment(worker_, id).assessment.abc_diag_score, 40);
+  EXPECT_FALSE(s_->cases.SetAssessmentDate(worker_, id, "2026-12-01").empty());
+}
+
+TEST_P(CaseServiceTest, TheComparisonShowsProgressBetweenInitialAndFinal) {
+  EXPECT_EQ(CodeOf([&] { s_->cases.Compare(worker_, referral_); }), ErrorCode::kNotFound);
+  const auto t0 = s_->cases.StartAssessment(worker_, referral_, domain::AssessmentKind::kInitial);
+  ASSERT_TRUE(s_->cases.SaveSection(worker_, t0, "G", {{"G.caf_rsa", "non_recours"}}).empty());
+  ASSERT_TRUE(s_->cases.SaveSection(worker_, t0, "D", {{"D.caf", "0"}, {"D.caf/necessaire", "oui"}})
+                  .empty());
+  const auto t1 = s_->cases.StartAssessment(worker_, referral_, domain::AssessmentKind::kFinal);
+  ASSERT_NE(t0, t1);
+  ASSERT_TRUE(s_->cases.SaveSection(worker_, t1, "G", {{"G.caf_rsa", "droit_ouvert"}}).empty());
+  ASSERT_TRUE(s_->cases.SaveSection(worker_, t1, "D", {{"D.caf", "3"}, {"D.caf/necessaire", "oui"}})
+                  .empty());
+  const auto c = s_->cases.Compare(worker_, referral_);
+  EXPECT_EQ(c.comparison.rights_out_of_non_recours.size(), 1u);
+  EXPECT_EQ(c.comparison.accounts_now_usable.size(), 1u);
+}
+
+TEST_P(CaseServiceTest, InterventionsAreValidatedAgainstTheTeamAndMoveTheCaseOn) {
+  auto in = Visit();
+  in.workers.push_back(std::to_string(stranger_.user_id));
+  auto r = s_->cases.RecordIntervention(worker_, referral_, in);
+  EXPECT_EQ(r.id, 0);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_EQ(r.errors[0].field, "workers");
+
+  r = s_->cases.RecordIntervention(worker_, referral_, Visit());
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].message;
+  EXPECT_EQ(s_->referrals.Get(worker_, referral_).status, ReferralStatus::kInProgress);
+  const auto file = s_->cases.Open(colleague_, person_);
+  ASSERT_EQ(file.cases.size(), 1u);
+  ASSERT_EQ(file.cases[0].interventions.size(), 1u);
+  const auto& i = file.cases[0].interventions[0];
+  EXPECT_EQ(i.duration_minutes, 90);
+  EXPECT_EQ(i.workers.size(), 2u);
+  EXPECT_EQ(i.administrative_themes, std::vector<std::string>{"social"});
+  EXPECT_EQ(i.equipment, std::vector<std::string>{"telephone"});
+  EXPECT_TRUE(std::any_of(file.timeline.begin(), file.timeline.end(),
+                          [](const auto& t) { return t.kind == "intervention"; }));
+  EXPECT_EQ(AuditCount("intervention.create"), 1);
+}
+
+TEST_P(CaseServiceTest, PrivateNotesAreReadByTheirAuthorOnly) {
+  EXPECT_TRUE(s_->cases.AddNote(worker_, referral_, {"Partagée avec l’équipe.", false}).empty());
+  EXPECT_TRUE(s_->cases.AddNote(worker_, referral_, {"Pour moi seule.", true}).empty());
+  EXPECT_FALSE(s_->cases.AddNote(worker_, referral_, {"  ", false}).empty());
+  auto mine = s_->cases.Open(worker_, person_).cases[0].notes;
+  auto theirs = s_->cases.Open(colleague_, person_).cases[0].notes;
+  EXPECT_EQ(mine.size(), 2u);
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(theirs[0].body, "Partagée avec l’équipe.");
+  auto coordinator = s_->cases.Open(coordinator_, person_);
+  EXPECT_EQ(coordinator.cases[0].notes.size(), 1u);
+  for (const auto& t : coordinator.timeline) {
+    EXPECT_EQ(t.detail.find("Pour moi seule"), std::string::npos);
+  }
+}
+
+TEST_P(CaseServiceTest, OtherTeamsAndReferrersCannotOpenOrWriteTheCase) {
+  EXPECT_EQ(CodeOf([&] { s_->cases.Open(stranger_, person_); }), ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf([&] { s_->cases.Open(referrer_, person_); }), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(CodeOf([&] { s_->cases.RecordIntervention(stranger_, referral_, Visit()); }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf([&] {
+              s_->cases.StartAssessment(stranger_, referral_, domain::AssessmentKind::kInitial);
+            }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf([&] {
+              s_->cases.AddNote(referrer_, referral_, {"x", false});
+            }),
+            ErrorCode::kPermissionDenied);
+  const auto id = s_->cases.StartAssessment(worker_, referral_, domain::AssessmentKind::kInitial);
+  EXPECT_EQ(CodeOf([&] { s_->cases.Assessment(stranger_, id); }), ErrorCode::kNotFound);
+}
+
+TEST_P(CaseServiceTest, NextActionsSayWhatIsOverdue) {
+  auto file = s_->cases.Open(worker_, person_);
+  ASSERT_FALSE(file.next_actions.empty());
+  EXPECT_EQ(file.next_actions[0].label, "Prendre contact avec la personne");
+  EXPECT_FALSE(file.next_actions[0].overdue);
+  s_->clock.Set(paris::FromLocal({2026, 11, 30}, 9, 0));
+  file = s_->cases.Open(worker_, person_);
+  EXPECT_TRUE(file.next_actions[0].overdue);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CaseServiceTest,
+                         ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
+                         BackendName);
+
+}  // namespace
+}  // namespace allervers::testing
