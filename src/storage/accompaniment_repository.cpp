@@ -75,7 +75,13 @@ class SqlAssessmentRepository final : public service::AssessmentRepository {
 
   void Save(const domain::Assessment& a, Instant now) override {
     const long long id = a.id;
-    sql_ << "DELETE FROM assessment_answer WHERE assessment_id = :id", soci::use(id);
+    {
+      // Through Query, as everywhere: soci's one-off `sql <<` statements need RTTI that the
+      // sanitizer build's vptr check cannot find in Debian's libsoci.
+      Query del(sql_, "DELETE FROM assessment_answer WHERE assessment_id = :id");
+      del.Use(id);
+      del.Run();
+    }
     for (const auto& [item, value] : a.answers) {
       Query q(sql_,
               "INSERT INTO assessment_answer (assessment_id, item, value) VALUES (:a, :i, :v)");
