@@ -75,7 +75,7 @@ json AssessmentSummaryJson(const domain::Assessment& a) {
           {"skills", Score(a.score_skills)}};
 }
 
-json CaseJson(const service::CaseRecord& c, const Deps& deps, bool can_write) {
+json CaseJson(const service::CaseRecord& c, bool can_write) {
   const auto& r = c.referral;
   const bool open = domain::IsTakenOn(r.status);
   json j = {{"referral_id", r.id},
@@ -106,7 +106,6 @@ json CaseJson(const service::CaseRecord& c, const Deps& deps, bool can_write) {
   j["can_start_initial"] = open && can_write && !has_initial;
   j["can_start_final"] = open && can_write && has_initial && !has_final;
   j["can_compare"] = has_initial && has_final;
-  (void)deps;
   return j;
 }
 
@@ -134,7 +133,7 @@ void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
   json cases = json::array();
   json current = nullptr;
   for (const auto& c : file.cases) {
-    auto j = CaseJson(c, deps, can_write);
+    auto j = CaseJson(c, can_write);
     if (current.is_null() && j["writable"].get<bool>()) {
       current = j;
     }
@@ -330,11 +329,7 @@ void RenderStep(RequestContext& ctx, Deps& deps, const service::AssessmentView& 
                 const domain::FieldErrors& errors, int status) {
   const auto& grid = *v.grid;
   json data = ErrorSummary(errors);
-  // Error-summary links point at the question's first control.
-  for (auto& e : data["errors"]) {
-    const std::string field = e["anchor"].get<std::string>().substr(3);
-    (void)field;
-  }
+  // Error-summary links point at the question itself (grid codes are not form field ids).
   data["errors"] = json::array();
   for (const auto& e : errors) {
     data["errors"].push_back({{"message", e.message}, {"anchor", "#" + QuestionId(e.field)}});
