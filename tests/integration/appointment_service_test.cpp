@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "support/helpers.hpp"
 #include "support/services.hpp"
 #include "support/test_db.hpp"
 
@@ -12,16 +13,6 @@ namespace {
 
 using domain::AppointmentStatus;
 using domain::ReferralStatus;
-
-ErrorCode CodeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorCode::kInternal;
-}
 
 class AppointmentServiceTest : public ::testing::TestWithParam<TestBackend> {
  protected:
@@ -55,22 +46,10 @@ class AppointmentServiceTest : public ::testing::TestWithParam<TestBackend> {
   // A referral from the SSD, accepted and assigned to Léa.
   domain::ReferralId NewCase(const std::string& last, const std::string& first,
                              const std::string& phone, std::vector<std::string> prefs) {
-    domain::ReferralInput in;
-    in.referrer_name = "Nadia";
-    in.referrer_email = "as@ssd.example";
+    auto in = SampleReferral(std::move(prefs));
     in.last_name = last;
     in.first_names = first;
-    in.birth_date = "1968-03-14";
     in.phone = phone;
-    in.address_line = "7 rue de l’Abondance";
-    in.postal_code = "95800";
-    in.city = "Cergy";
-    in.contact_preferences = std::move(prefs);
-    in.procedures = {"CAF-RSA"};
-    in.urgency = "1";
-    in.consent_given = true;
-    in.consent_date = "2026-11-10";
-    in.consent_how = "oral";
     const auto r = s_->referrals.Submit(referrer_, std::nullopt, in);
     EXPECT_TRUE(r.errors.empty());
     s_->referrals.Accept(coordinator_, r.id, worker_.user_id);

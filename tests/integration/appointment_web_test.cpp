@@ -6,6 +6,7 @@
 
 #include "common/time.hpp"
 #include "service/settings_service.hpp"
+#include "support/helpers.hpp"
 #include "support/test_server.hpp"
 
 namespace allervers::testing {
@@ -43,23 +44,8 @@ class AppointmentWebTest : public ::testing::Test {
       throw std::runtime_error("no user");
     };
     lea_ = actor("lea@emn.example");
-    domain::ReferralInput in;
-    in.referrer_name = "Nadia";
-    in.referrer_email = "as@ssd.example";
-    in.last_name = "Mabiala";
-    in.first_names = "Grâce";
-    in.birth_date = "1968-03-14";
-    in.phone = "06 21 45 78 90";
-    in.address_line = "7 rue de l’Abondance";
-    in.postal_code = "95800";
-    in.city = "Cergy";
-    in.contact_preferences = {"sms"};
-    in.procedures = {"CAF-RSA"};
-    in.urgency = "1";
-    in.consent_given = true;
-    in.consent_date = "2026-11-10";
-    in.consent_how = "oral";
-    const auto r = s.referrals.Submit(actor("as@ssd.example"), std::nullopt, in);
+    const auto r =
+        s.referrals.Submit(actor("as@ssd.example"), std::nullopt, SampleReferral({"sms"}));
     ASSERT_TRUE(r.errors.empty());
     referral_ = r.id;
     s.referrals.Accept(actor("coord@emn.example"), r.id, lea_.user_id);

@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "support/helpers.hpp"
 #include "support/services.hpp"
 #include "support/test_db.hpp"
 
@@ -11,16 +12,6 @@ namespace allervers::testing {
 namespace {
 
 using domain::ReferralStatus;
-
-ErrorCode CodeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorCode::kInternal;
-}
 
 // The case page, bilans, interventions and notes, on SQLite and PostgreSQL.
 class CaseServiceTest : public ::testing::TestWithParam<TestBackend> {
@@ -41,22 +32,7 @@ class CaseServiceTest : public ::testing::TestWithParam<TestBackend> {
     colleague_ = User("yanis@emn.example", "intervenant", "EMN");
     stranger_ = User("x@emn2.example", "intervenant", "EMN2");
     referrer_ = User("as@ssd.example", "prescripteur", "SSD");
-    domain::ReferralInput in;
-    in.referrer_name = "Nadia";
-    in.referrer_email = "as@ssd.example";
-    in.last_name = "Mabiala";
-    in.first_names = "Grâce";
-    in.birth_date = "1968-03-14";
-    in.phone = "06 21 45 78 90";
-    in.address_line = "7 rue de l’Abondance";
-    in.postal_code = "95800";
-    in.city = "Cergy";
-    in.procedures = {"CAF-RSA"};
-    in.urgency = "1";
-    in.consent_given = true;
-    in.consent_date = "2026-11-10";
-    in.consent_how = "oral";
-    const auto r = s_->referrals.Submit(referrer_, std::nullopt, in);
+    const auto r = s_->referrals.Submit(referrer_, std::nullopt, SampleReferral());
     ASSERT_TRUE(r.errors.empty());
     s_->referrals.Accept(coordinator_, r.id, worker_.user_id);
     referral_ = r.id;

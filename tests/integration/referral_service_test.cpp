@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "support/helpers.hpp"
 #include "support/services.hpp"
 #include "support/test_db.hpp"
 
@@ -11,16 +12,6 @@ namespace allervers::testing {
 namespace {
 
 using domain::ReferralStatus;
-
-ErrorCode CodeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorCode::kInternal;
-}
 
 class ReferralServiceTest : public ::testing::TestWithParam<TestBackend> {
  protected:

@@ -7,21 +7,12 @@
 #include "common/error.hpp"
 #include "storage/migrations.hpp"
 #include "storage/sql_query.hpp"
+#include "support/helpers.hpp"
 #include "support/services.hpp"
 #include "support/test_db.hpp"
 
 namespace allervers::testing {
 namespace {
-
-ErrorCode CodeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no allervers::Error thrown";
-  return ErrorCode::kInternal;
-}
 
 class StorageTest : public ::testing::TestWithParam<TestBackend> {
  protected:

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "support/helpers.hpp"
 #include "support/services.hpp"
 #include "support/test_db.hpp"
 
@@ -44,15 +45,6 @@ class UserServiceTest : public ::testing::TestWithParam<TestBackend> {
 
   service::Actor As(domain::UserId id) {
     return service::Actor::ForUser(s_->users.Get(system_, id), "r", "ip");
-  }
-
-  ErrorCode CodeOf(const std::function<void()>& fn) {
-    try {
-      fn();
-    } catch (const Error& e) {
-      return e.code();
-    }
-    return ErrorCode::kInternal;
   }
 
   service::Actor system_ = service::Actor::System("t");

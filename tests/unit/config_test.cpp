@@ -6,25 +6,19 @@
 #include <map>
 
 #include "common/error.hpp"
+#include "support/helpers.hpp"
 #include "support/test_db.hpp"
 
 namespace allervers::config {
 namespace {
+
+using allervers::testing::CodeOf;
 
 GetEnv FakeEnv(std::map<std::string, std::string> values) {
   return [values](const std::string& name) -> std::optional<std::string> {
     auto it = values.find(name);
     return it == values.end() ? std::nullopt : std::optional(it->second);
   };
-}
-
-ErrorCode CodeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::kInternal;
 }
 
 TEST(ConfigLoad, HasSafeDefaults) {

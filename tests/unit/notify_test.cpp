@@ -12,20 +12,13 @@
 #include "config/config.hpp"
 #include "notify/http_sms_sender.hpp"
 #include "notify/smtp_mailer.hpp"
+#include "support/helpers.hpp"
 #include "support/test_db.hpp"
 
 namespace allervers::notify {
 namespace {
 
-ErrorCode CodeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorCode::kInternal;
-}
+using allervers::testing::CodeOf;
 
 TEST(EncodeHeaderText, KeepsShortAsciiAndEncodesTheRest) {
   EXPECT_EQ(EncodeHeaderText("Votre demande FL-2026-00042"), "Votre demande FL-2026-00042");
