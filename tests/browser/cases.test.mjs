@@ -2,20 +2,9 @@
 // the person's kitchen table, through the real server and Chromium, axe-checked at every state.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, newPage, signIn, check, accounts, navigate, submit, focusedId } from "./support/harness.mjs";
+import { useServerAndBrowser, newPage, signIn, check, accounts, navigate, submit, focusedId } from "./support/harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 // Opens the case page of an accompaniment under way, from the inbox.
 async function openCase(page) {
@@ -26,7 +15,7 @@ async function openCase(page) {
 }
 
 test("intervenant: bilan initial step by step, saved as you go, scored, compared with the final one", async () => {
-  const { context, page } = await newPage(browser, server.baseUrl);
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
   page.on("dialog", (d) => d.accept());
   await signIn(page, accounts.intervenant);
   await openCase(page);
@@ -82,7 +71,7 @@ test("intervenant: bilan initial step by step, saved as you go, scored, compared
 });
 
 test("intervenant: an intervention entered with the keyboard alone, then a private note", async () => {
-  const { context, page } = await newPage(browser, server.baseUrl);
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
   await signIn(page, accounts.intervenant);
   await openCase(page);
   await navigate(page, page.getByRole("link", { name: "Saisir une intervention" }));
@@ -115,7 +104,7 @@ test("intervenant: an intervention entered with the keyboard alone, then a priva
   await context.close();
 
   // A colleague does not see the private note.
-  const other = await newPage(browser, server.baseUrl);
+  const other = await newPage(env.browser, env.server.baseUrl);
   await signIn(other.page, accounts.coordinateur);
   await other.page.goto(page.url().split("?")[0] + "?filtre=notes");
   assert.equal(await other.page.getByText("A reçu son attestation de droits CAF.").count(), 0);
