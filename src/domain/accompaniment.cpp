@@ -126,6 +126,13 @@ const std::vector<int>& DurationQuickPicks() {
   return kPicks;
 }
 
+std::string FormatMinutes(int m) {
+  if (m < 60) {
+    return fmt::format("{} min", m);
+  }
+  return m % 60 == 0 ? fmt::format("{} h", m / 60) : fmt::format("{} h {:02}", m / 60, m % 60);
+}
+
 FieldErrors ValidateIntervention(const InterventionInput& in, const Vocabularies& v,
                                  const LocalDate& today, Intervention& out) {
   FieldErrors errors;

@@ -70,6 +70,9 @@ using InterventionId = std::int64_t;
 const std::vector<int>& DurationQuickPicks();
 
 inline constexpr int kMaxInterventionMinutes = 720;
+
+/// A duration as French speakers write it: "45 min", "1 h", "1 h 30".
+std::string FormatMinutes(int minutes);
 inline constexpr std::size_t kMaxSummaryLength = 2000;
 
 struct Intervention {

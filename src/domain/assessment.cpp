@@ -34,7 +34,9 @@ std::optional<int> ScaleValue(std::string_view v) {
   return std::nullopt;
 }
 
-std::vector<std::string> SplitCodes(std::string_view v) {
+}  // namespace
+
+std::vector<std::string> MultiCodes(std::string_view v) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= v.size() && !v.empty()) {
@@ -50,6 +52,8 @@ std::vector<std::string> SplitCodes(std::string_view v) {
   }
   return out;
 }
+
+namespace {
 
 std::string Percent(double v) { return fmt::format("{:.0f}", v); }
 
@@ -279,7 +283,7 @@ FieldErrors NormaliseSectionAnswers(const AssessmentGrid& grid, const GridSectio
         std::string joined;
         bool ok = true;
         std::set<std::string> seen;
-        for (const auto& code : SplitCodes(v)) {
+        for (const auto& code : MultiCodes(v)) {
           if (FindChoice(item->options, code) == nullptr) {
             ok = false;
           } else if (seen.insert(code).second) {
@@ -512,7 +516,7 @@ std::string AnswerLabel(const AssessmentGrid& grid, const GridSection& section,
       return c != nullptr ? c->label : v;
     }
     case GridItemType::kMulti:
-      for (const auto& code : SplitCodes(v)) {
+      for (const auto& code : MultiCodes(v)) {
         const auto* c = FindChoice(item.options, code);
         out += (out.empty() ? "" : ", ") + (c != nullptr ? c->label : code);
       }

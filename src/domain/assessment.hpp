@@ -104,6 +104,9 @@ using Answers = std::map<std::string, std::string, std::less<>>;
 inline constexpr std::string_view kNecessarySuffix = "/necessaire";
 inline constexpr std::string_view kAdaptationSuffix = "/adaptation";
 
+/// The codes of a multi item's stored value ("rib,piece_identite").
+std::vector<std::string> MultiCodes(std::string_view value);
+
 /// The longest free text of an answer (characters).
 inline constexpr std::size_t kAnswerTextMax = 500;
 

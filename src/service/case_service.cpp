@@ -25,11 +25,16 @@ void RequireOpen(const ReferralRecord& r) {
   }
 }
 
-// A case of the team: referrals of other structures and drafts answer "not found".
+// A case of the actor's team: handled by its structure, and past the draft.
+bool IsTeamCase(const Actor& actor, const ReferralRecord& r) {
+  return actor.structure_id && r.operator_id == *actor.structure_id &&
+         r.status != ReferralStatus::kDraft;
+}
+
+// Referrals of other structures and drafts answer "not found".
 ReferralRecord LoadCase(const Actor& actor, Tx& tx, domain::ReferralId id) {
   auto r = LoadReferral(actor, tx, id);
-  if (!actor.structure_id || r.operator_id != *actor.structure_id ||
-      r.status == ReferralStatus::kDraft) {
+  if (!IsTeamCase(actor, r)) {
     throw Error(ErrorCode::kNotFound, "Ce dossier n’existe pas.");
   }
   return r;
@@ -55,13 +60,6 @@ domain::Assessment LoadAssessment(const Actor& actor, Tx& tx, domain::Assessment
   }
   referral = LoadCase(actor, tx, a->referral_id);
   return *a;
-}
-
-std::string Minutes(int m) {
-  if (m < 60) {
-    return fmt::format("{} min", m);
-  }
-  return m % 60 == 0 ? fmt::format("{} h", m / 60) : fmt::format("{} h {:02}", m / 60, m % 60);
 }
 
 // The grid of a stored bilan; a bilan whose grid file was removed cannot be read.
@@ -149,7 +147,8 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
     t.at = paris::FromLocal(i.occurred_on, 12, 0);
     t.kind = "intervention";
     t.title = fmt::format("Intervention {}, {} — {}", v.intervention_places.Label(i.place),
-                          Minutes(i.duration_minutes), v.intervention_modalities.Label(i.modality));
+                          domain::FormatMinutes(i.duration_minutes),
+                          v.intervention_modalities.Label(i.modality));
     std::string themes;
     for (const auto& code : i.digital_themes) {
       themes += (themes.empty() ? "" : ", ") + v.digital_themes.Label(code);
@@ -260,10 +259,8 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
     file.person = *person;
     for (const auto& s : tx.referrals().ForPerson(person->id)) {
       auto r = tx.referrals().Find(s.id);
-      if (!r || r->status == ReferralStatus::kDraft || !actor.structure_id ||
-          r->operator_id != *actor.structure_id ||
-          AccessReferral(actor, ReferralFacts{false, r->structure_id, r->operator_id,
-                                              r->created_by}) != Access::kAllow) {
+      // kViewCases (checked above) and the team's own case: what LoadCase allows.
+      if (!r || !IsTeamCase(actor, *r)) {
         continue;
       }
       CaseRecord c;

@@ -261,6 +261,15 @@ TEST(InterventionValidation, TheCommonCaseNeedsOnlyAThemeAndKnownCodes) {
   EXPECT_TRUE(fails([](auto& b) { b.summary = std::string(2001, 'a'); }, "summary"));
 }
 
+TEST(InterventionDuration, IsWrittenTheFrenchWay) {
+  EXPECT_EQ(FormatMinutes(45), "45 min");
+  EXPECT_EQ(FormatMinutes(60), "1 h");
+  EXPECT_EQ(FormatMinutes(90), "1 h 30");
+  EXPECT_EQ(FormatMinutes(125), "2 h 05");
+  EXPECT_EQ(MultiCodes("rib,,piece_identite"), (std::vector<std::string>{"rib", "piece_identite"}));
+  EXPECT_TRUE(MultiCodes("").empty());
+}
+
 TEST(NoteValidation, AnEmptyOrOversizedNoteIsRefused) {
   Note n;
   EXPECT_FALSE(ValidateNote({"   ", false}, n).empty());

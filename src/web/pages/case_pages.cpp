@@ -92,7 +92,7 @@ json CaseJson(const service::CaseRecord& c, bool can_write) {
   for (const auto& i : c.interventions) {
     minutes += i.duration_minutes;
   }
-  j["hours"] = fmt::format("{} h {:02}", minutes / 60, minutes % 60);
+  j["hours"] = domain::FormatMinutes(minutes);
   json bilans = json::array();
   bool has_initial = false;
   bool has_final = false;
@@ -205,17 +205,7 @@ json ChoicesJson(const std::vector<domain::Choice>& list, std::string_view selec
 
 json MultiJson(const std::vector<domain::Choice>& list, const std::string& selected,
                const std::string& base_id) {
-  std::vector<std::string> codes;
-  std::size_t start = 0;
-  while (start <= selected.size() && !selected.empty()) {
-    const auto comma = selected.find(',', start);
-    codes.push_back(
-        selected.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) {
-      break;
-    }
-    start = comma + 1;
-  }
+  const auto codes = domain::MultiCodes(selected);
   json out = json::array();
   for (const auto& c : list) {
     out.push_back({{"value", c.code},
@@ -499,11 +489,8 @@ void RenderInterventionForm(RequestContext& ctx, Deps& deps, const service::Inte
   json durations = json::array();
   for (const int m : domain::DurationQuickPicks()) {
     const std::string code = std::to_string(m);
-    durations.push_back({{"value", code},
-                         {"label", m < 60        ? fmt::format("{} min", m)
-                                   : m % 60 == 0 ? fmt::format("{} h", m / 60)
-                                                 : fmt::format("{} h {:02}", m / 60, m % 60)},
-                         {"checked", in.duration == code}});
+    durations.push_back(
+        {{"value", code}, {"label", domain::FormatMinutes(m)}, {"checked", in.duration == code}});
   }
   durations.push_back(
       {{"value", "autre"}, {"label", "Autre durée"}, {"checked", in.duration == "autre"}});
