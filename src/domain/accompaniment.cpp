@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <set>
 
@@ -214,8 +215,20 @@ FieldErrors ValidateIntervention(const InterventionInput& in, const Vocabularies
   } else if (text::CodePointCount(summary) > kMaxSummaryLength) {
     errors.push_back(FieldError{
         "summary", fmt::format("Le compte rendu dépasse {} caractères.", kMaxSummaryLength)});
+  } else if (LooksLikeCredential(summary)) {
+    errors.push_back(FieldError{"summary", "N’écrivez jamais un mot de passe de la personne."});
   }
   out.summary = summary;
+
+  out.procedures.clear();
+  for (const auto& p : in.procedures) {
+    const auto id = ParseInt(p);
+    if (!id || *id <= 0) {
+      errors.push_back(FieldError{"procedures", "Démarche inconnue : choisissez dans la liste."});
+      break;
+    }
+    out.procedures.push_back(*id);
+  }
 
   out.appointment_id.reset();
   if (!text::Trim(in.appointment).empty()) {
@@ -225,6 +238,322 @@ FieldErrors ValidateIntervention(const InterventionInput& in, const Vocabularies
     } else {
       out.appointment_id = *id;
     }
+  }
+  return errors;
+}
+
+namespace {
+
+struct StatusRow {
+  ProcedureStatus status;
+  const char* code;
+  const char* label;
+};
+constexpr std::array<StatusRow, 8> kStatuses = {{
+    {ProcedureStatus::kTodo, "a_faire", "À faire"},
+    {ProcedureStatus::kInProgress, "en_cours", "En cours"},
+    {ProcedureStatus::kFiled, "deposee", "Déposée"},
+    {ProcedureStatus::kCompleted, "finalisee", "Finalisée"},
+    {ProcedureStatus::kToFinishAlone, "a_finaliser_autonomie", "À finaliser en autonomie"},
+    {ProcedureStatus::kMustReturn, "doit_revenir", "Doit revenir"},
+    {ProcedureStatus::kOriented, "orientee", "Orientée vers une autre structure"},
+    {ProcedureStatus::kAbandoned, "abandonnee", "Abandonnée"},
+}};
+
+struct OutcomeRow {
+  RightOutcome outcome;
+  const char* code;
+  const char* label;
+};
+constexpr std::array<OutcomeRow, 4> kOutcomes = {{
+    {RightOutcome::kNone, "", "Pas encore de réponse"},
+    {RightOutcome::kOpened, "ouvert", "Droit ouvert"},
+    {RightOutcome::kRefused, "refuse", "Droit refusé"},
+    {RightOutcome::kPending, "en_attente", "Réponse en attente"},
+}};
+
+// Euros as typed ("607,75", "607.75", "607", "1 200,50") → cents; none when not a sum.
+std::optional<std::int64_t> ParseEuros(const std::string& raw) {
+  std::string s;
+  for (char c : text::Trim(raw)) {
+    if (c != ' ') {
+      s.push_back(c == ',' ? '.' : c);
+    }
+  }
+  // Non-breaking spaces typed as thousands separators.
+  for (const std::string nbsp : {"\u00a0", "\u202f"}) {
+    for (auto pos = s.find(nbsp); pos != std::string::npos; pos = s.find(nbsp)) {
+      s.erase(pos, nbsp.size());
+    }
+  }
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, "\u20ac") == 0) {
+    s.resize(s.size() - 2);
+  }
+  const auto dot = s.find('.');
+  const std::string whole = s.substr(0, dot);
+  std::string cents = dot == std::string::npos ? "00" : s.substr(dot + 1);
+  if (cents.size() == 1) {
+    cents += "0";
+  }
+  if (whole.empty() || whole.size() > 6 || cents.size() != 2 ||
+      whole.find_first_not_of("0123456789") != std::string::npos ||
+      cents.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoll(whole) * 100 + std::stoll(cents);
+}
+
+std::optional<LocalDate> OptionalDate(const std::string& raw, const char* field, const char* what,
+                                      FieldErrors& errors) {
+  if (text::Trim(raw).empty()) {
+    return std::nullopt;
+  }
+  const auto d = ParseTypedDate(raw);
+  if (!d || d->year < 2000 || d->year > 2100) {
+    errors.push_back(FieldError{
+        field, fmt::format("{} n’est pas une date valide : écrivez-la comme 01/12/2026.", what)});
+    return std::nullopt;
+  }
+  return d;
+}
+
+}  // namespace
+
+std::string_view ProcedureStatusCode(ProcedureStatus s) {
+  for (const auto& r : kStatuses) {
+    if (r.status == s) {
+      return r.code;
+    }
+  }
+  return "a_faire";
+}
+
+std::string_view ProcedureStatusLabel(ProcedureStatus s) {
+  for (const auto& r : kStatuses) {
+    if (r.status == s) {
+      return r.label;
+    }
+  }
+  return "";
+}
+
+std::optional<ProcedureStatus> ParseProcedureStatus(std::string_view s) {
+  for (const auto& r : kStatuses) {
+    if (r.code == s) {
+      return r.status;
+    }
+  }
+  return std::nullopt;
+}
+
+const std::vector<ProcedureStatus>& AllProcedureStatuses() {
+  static const std::vector<ProcedureStatus> kAll = [] {
+    std::vector<ProcedureStatus> v;
+    for (const auto& r : kStatuses) {
+      v.push_back(r.status);
+    }
+    return v;
+  }();
+  return kAll;
+}
+
+bool IsProcedureClosed(ProcedureStatus s) {
+  return s == ProcedureStatus::kCompleted || s == ProcedureStatus::kOriented ||
+         s == ProcedureStatus::kAbandoned;
+}
+
+std::string_view RightOutcomeCode(RightOutcome o) {
+  for (const auto& r : kOutcomes) {
+    if (r.outcome == o) {
+      return r.code;
+    }
+  }
+  return "";
+}
+
+std::string_view RightOutcomeLabel(RightOutcome o) {
+  for (const auto& r : kOutcomes) {
+    if (r.outcome == o) {
+      return r.label;
+    }
+  }
+  return "";
+}
+
+std::optional<RightOutcome> ParseRightOutcome(std::string_view s) {
+  for (const auto& r : kOutcomes) {
+    if (r.code == s) {
+      return r.outcome;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<LocalDate> SuggestRenewal(const Procedure& p, const LocalDate& opened_on) {
+  if (!p.renewal_months) {
+    return std::nullopt;
+  }
+  LocalDate end = opened_on;
+  const int months = end.month - 1 + *p.renewal_months;
+  end.year += months / 12;
+  end.month = months % 12 + 1;
+  // 31 March + 12 months… the same day when it exists, else the month's last day.
+  while (!ParseIsoDate(ToIso(end))) {
+    end.day -= 1;
+  }
+  return AddDays(end, -p.renewal_notice_days.value_or(0));
+}
+
+std::string FormatEuros(std::int64_t cents) {
+  std::string whole = std::to_string(cents / 100);
+  // Thousands separated by a narrow no-break space, as French typography asks.
+  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) {
+    whole.insert(static_cast<std::size_t>(i), "\u202f");
+  }
+  return fmt::format("{},{:02} €", whole, cents % 100);
+}
+
+bool LooksLikeCredential(std::string_view raw) {
+  const std::string s = text::ToLowerAscii(raw);
+  for (const std::string_view word :
+       {"mot de passe", "mdp", "password", "code secret", "code pin"}) {
+    for (auto pos = s.find(word); pos != std::string::npos; pos = s.find(word, pos + 1)) {
+      // A credential follows its name after ":" or "=".
+      std::size_t after = pos + word.size();
+      while (after < s.size() && s[after] == ' ') {
+        ++after;
+      }
+      if (after < s.size() && (s[after] == ':' || s[after] == '=')) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+FieldErrors ValidateProcedure(const ProcedureInput& in, const Procedure& p, const Vocabularies& v,
+                              const LocalDate& today, CaseProcedure& out) {
+  FieldErrors errors;
+  const auto status = ParseProcedureStatus(in.status);
+  if (!status) {
+    errors.push_back(FieldError{"status", "Choisissez où en est la démarche."});
+  } else {
+    out.status = *status;
+  }
+  if (!in.modality.empty() && !v.intervention_modalities.Contains(in.modality)) {
+    errors.push_back(FieldError{"modality", "Modalité inconnue : choisissez dans la liste."});
+  }
+  out.modality = in.modality;
+  out.aidants_connect = in.aidants_connect;
+  out.due_on = OptionalDate(in.due_on, "due_on", "L’échéance", errors);
+  out.renewal_on = OptionalDate(in.renewal_on, "renewal_on", "La date de renouvellement", errors);
+
+  const auto outcome = ParseRightOutcome(in.outcome);
+  if (!outcome) {
+    errors.push_back(FieldError{"outcome", "Choisissez la réponse de l’organisme."});
+  } else if (*outcome != RightOutcome::kNone && !p.opens_right) {
+    errors.push_back(FieldError{"outcome",
+                                "Cette démarche n’ouvre pas de droit : laissez « Pas "
+                                "encore de réponse »."});
+  } else {
+    out.outcome = *outcome;
+  }
+  out.outcome_on = OptionalDate(in.outcome_on, "outcome_on", "La date de la réponse", errors);
+  if (out.outcome_on && *out.outcome_on > today) {
+    errors.push_back(
+        FieldError{"outcome_on", "La date de la réponse ne peut pas être dans le futur."});
+  }
+  if (out.outcome == RightOutcome::kNone || out.outcome == RightOutcome::kPending) {
+    out.outcome_on.reset();
+  } else if (!out.outcome_on && errors.empty()) {
+    out.outcome_on = today;
+  }
+  out.monthly_amount_cents.reset();
+  if (!text::Trim(in.monthly_amount).empty()) {
+    const auto cents = ParseEuros(in.monthly_amount);
+    if (!cents) {
+      errors.push_back(
+          FieldError{"monthly_amount", "Écrivez le montant en euros, par exemple 607,75."});
+    } else if (out.outcome != RightOutcome::kOpened) {
+      errors.push_back(
+          FieldError{"monthly_amount", "Le montant se note quand le droit est ouvert."});
+    } else {
+      out.monthly_amount_cents = cents;
+    }
+  }
+  if (out.outcome == RightOutcome::kOpened && !out.renewal_on && out.outcome_on) {
+    out.renewal_on = SuggestRenewal(p, *out.outcome_on);
+  }
+
+  const std::string note = text::Trim(in.note);
+  if (!text::IsValidUtf8(note) || text::CodePointCount(note) > kMaxProcedureNote) {
+    errors.push_back(FieldError{
+        "note", fmt::format("La note dépasse {} caractères ou est illisible.", kMaxProcedureNote)});
+  } else if (LooksLikeCredential(note)) {
+    errors.push_back(FieldError{"note", "N’écrivez jamais un mot de passe de la personne."});
+  }
+  out.note = note;
+
+  for (auto& d : out.documents) {
+    d.gathered = false;
+  }
+  for (const auto& g : in.gathered) {
+    std::size_t pos = 0;
+    const auto [ptr, ec] = std::from_chars(g.data(), g.data() + g.size(), pos);
+    if (ec != std::errc() || ptr != g.data() + g.size() || pos >= out.documents.size()) {
+      errors.push_back(FieldError{"documents", "Pièce inconnue dans la liste."});
+      break;
+    }
+    out.documents[pos].gathered = true;
+  }
+  return errors;
+}
+
+const std::vector<int>& MandateDurations() {
+  static const std::vector<int> kDays = {1, 31, 182, 365};
+  return kDays;
+}
+
+std::string MandateDurationLabel(int days) {
+  switch (days) {
+    case 1:
+      return "1 jour";
+    case 31:
+      return "1 mois";
+    case 182:
+      return "6 mois";
+    case 365:
+      return "1 an";
+    default:
+      return fmt::format("{} jours", days);
+  }
+}
+
+FieldErrors ValidateMandate(const MandateInput& in, const ProcedureCatalogue& catalogue,
+                            const LocalDate& today, Mandate& out) {
+  FieldErrors errors;
+  const LocalDate earliest{today.year - 1, today.month, std::min(today.day, 28)};
+  if (const auto d = PastDate(in.starts_on, today, earliest, "starts_on",
+                              "La date de signature du mandat", errors)) {
+    out.starts_on = *d;
+  }
+  const auto days = ParseInt(in.duration_days);
+  const auto& allowed = MandateDurations();
+  if (!days || std::find(allowed.begin(), allowed.end(), *days) == allowed.end()) {
+    errors.push_back(FieldError{"duration_days",
+                                "Choisissez la durée du mandat : 1 jour, 1 mois, "
+                                "6 mois ou 1 an."});
+  } else {
+    out.duration_days = *days;
+  }
+  out.domains = Codes(in.domains, catalogue.domains, "domains", "Domaine", errors);
+  if (out.domains.empty() && std::none_of(errors.begin(), errors.end(), [](const FieldError& e) {
+        return e.field == "domains";
+      })) {
+    errors.push_back(FieldError{"domains", "Cochez au moins un domaine couvert par le mandat."});
+  }
+  if (errors.empty()) {
+    out.ends_on = AddDays(out.starts_on, out.duration_days);
   }
   return errors;
 }
@@ -239,6 +568,8 @@ FieldErrors ValidateNote(const NoteInput& in, Note& out) {
   } else if (text::CodePointCount(body) > kMaxNoteLength) {
     errors.push_back(FieldError{
         "body", fmt::format("La note dépasse {} caractères : découpez-la.", kMaxNoteLength)});
+  } else if (LooksLikeCredential(body)) {
+    errors.push_back(FieldError{"body", "N’écrivez jamais un mot de passe de la personne."});
   }
   out.body = body;
   out.is_private = in.is_private;

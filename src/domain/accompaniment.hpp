@@ -90,6 +90,7 @@ struct Intervention {
   std::vector<std::string> worker_names;  // filled when read, same order as workers
   std::string summary;
   std::optional<std::int64_t> appointment_id;
+  std::vector<std::int64_t> procedures;  // the case's procedures worked on
   std::optional<UserId> created_by;
   Instant created_at{};
 };
@@ -107,7 +108,8 @@ struct InterventionInput {
   std::vector<std::string> equipment;
   std::vector<std::string> workers;  // user ids as sent by the form
   std::string summary;
-  std::string appointment;  // id of the visit it records, may be empty
+  std::string appointment;              // id of the visit it records, may be empty
+  std::vector<std::string> procedures;  // ids of the case's procedures worked on
 };
 
 /// Checks the input against the vocabularies: a date not in the future nor older than a
@@ -116,6 +118,136 @@ struct InterventionInput {
 /// Workers are checked against the team by the service.
 FieldErrors ValidateIntervention(const InterventionInput& in, const Vocabularies& v,
                                  const LocalDate& today, Intervention& out);
+
+// ---- Procedures followed to their outcome -----------------------------------------------------
+
+using CaseProcedureId = std::int64_t;
+using MandateId = std::int64_t;
+
+/// The statuses of a procedure (domain.md §2, after La Coop's degrés de finalisation).
+enum class ProcedureStatus {
+  kTodo,           // à faire
+  kInProgress,     // en cours
+  kFiled,          // déposée: sent, waiting for the organisation's answer
+  kCompleted,      // finalisée
+  kToFinishAlone,  // à finaliser en autonomie
+  kMustReturn,     // doit revenir
+  kOriented,       // orientée vers une autre structure
+  kAbandoned,      // abandonnée
+};
+
+std::string_view ProcedureStatusCode(ProcedureStatus s);
+std::string_view ProcedureStatusLabel(ProcedureStatus s);
+std::optional<ProcedureStatus> ParseProcedureStatus(std::string_view s);
+const std::vector<ProcedureStatus>& AllProcedureStatuses();
+/// Nothing more is expected of the team (finalisée, orientée, abandonnée).
+bool IsProcedureClosed(ProcedureStatus s);
+
+/// Whether the right a procedure asks for was opened.
+enum class RightOutcome { kNone, kOpened, kRefused, kPending };
+
+std::string_view RightOutcomeCode(RightOutcome o);   // "", "ouvert", "refuse", "en_attente"
+std::string_view RightOutcomeLabel(RightOutcome o);  // "Droit ouvert"…
+std::optional<RightOutcome> ParseRightOutcome(std::string_view s);
+
+struct ProcedureDocument {
+  std::string label;
+  bool gathered = false;
+};
+
+struct ProcedureEvent {
+  Instant at{};
+  std::string actor_name;
+  std::string from_status;
+  std::string to_status;
+};
+
+struct CaseProcedure {
+  CaseProcedureId id = 0;
+  std::int64_t referral_id = 0;
+  std::string code;  // catalogue code
+  ProcedureStatus status = ProcedureStatus::kTodo;
+  std::string modality;                 // vocabulary intervention_modalities, empty when not said
+  bool aidants_connect = false;         // done under an Aidants Connect mandate
+  std::optional<LocalDate> due_on;      // deadline
+  std::optional<LocalDate> renewal_on;  // when to start the renewal
+  RightOutcome outcome = RightOutcome::kNone;
+  std::optional<std::int64_t> monthly_amount_cents;  // estimated, when the right is opened
+  std::optional<LocalDate> outcome_on;
+  std::string note;
+  std::vector<ProcedureDocument> documents;
+  std::vector<ProcedureEvent> events;  // oldest first
+  Instant created_at{};
+  Instant updated_at{};
+};
+
+/// What a worker typed on the procedure's form, before validation.
+struct ProcedureInput {
+  std::string status;
+  std::string modality;
+  bool aidants_connect = false;
+  std::string due_on;
+  std::string renewal_on;
+  std::string outcome;
+  std::string monthly_amount;  // euros: "607,75" or "607.75"
+  std::string outcome_on;
+  std::string note;
+  std::vector<std::string> gathered;  // positions (0-based) of the documents gathered
+};
+
+inline constexpr std::size_t kMaxProcedureNote = 1000;
+
+/// Validates the form against the procedure `p` of the catalogue and applies it to `out`
+/// (whose code and documents are already set). An outcome is only for procedures that open a
+/// right; an amount only for a right opened; a right opened without a renewal date takes the
+/// catalogue's renewal window (SuggestRenewal).
+FieldErrors ValidateProcedure(const ProcedureInput& in, const Procedure& p, const Vocabularies& v,
+                              const LocalDate& today, CaseProcedure& out);
+
+/// When to start renewing a right opened on `opened_on`: the catalogue's renewal period minus
+/// its notice (the C2S: 12 months, renewal in the last 4; social housing: yearly). None when the
+/// catalogue sets no renewal for the procedure.
+std::optional<LocalDate> SuggestRenewal(const Procedure& p, const LocalDate& opened_on);
+
+/// "607,75 €" from cents.
+std::string FormatEuros(std::int64_t cents);
+
+/// Text that looks like a credential ("mot de passe : …", "mdp=…"): the person's passwords
+/// are never written in Allervers. Checked on every free text of the accompaniment.
+bool LooksLikeCredential(std::string_view text);
+
+// ---- Aidants Connect mandates ----------------------------------------------------------------
+
+/// The durations Aidants Connect offers, in days: 1 day, 1 month, 6 months, 1 year.
+const std::vector<int>& MandateDurations();
+std::string MandateDurationLabel(int days);
+
+struct Mandate {
+  MandateId id = 0;
+  std::int64_t referral_id = 0;
+  int duration_days = 0;
+  LocalDate starts_on;
+  LocalDate ends_on;                 // starts_on + duration_days
+  std::vector<std::string> domains;  // catalogue domains the mandate covers
+  std::optional<LocalDate> revoked_on;
+  Instant created_at{};
+
+  bool ActiveOn(const LocalDate& d) const { return !revoked_on && starts_on <= d && d < ends_on; }
+};
+
+struct MandateInput {
+  std::string starts_on;
+  std::string duration_days;
+  std::vector<std::string> domains;
+};
+
+/// A mandate starts today or earlier (at most a year back), lasts one of the Aidants Connect
+/// durations and covers at least one domain of the catalogue.
+FieldErrors ValidateMandate(const MandateInput& in, const ProcedureCatalogue& catalogue,
+                            const LocalDate& today, Mandate& out);
+
+/// How many days before its end a mandate is shown as about to expire.
+inline constexpr int kMandateReminderDays = 14;
 
 // ---- Notes -----------------------------------------------------------------------------------
 

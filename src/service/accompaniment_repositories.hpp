@@ -30,6 +30,33 @@ class InterventionRepository {
   virtual std::vector<domain::Intervention> ForReferral(domain::ReferralId referral) = 0;
 };
 
+class ProcedureRepository {
+ public:
+  virtual ~ProcedureRepository() = default;
+  /// Inserts the procedure with its documents; the first event is added by the caller.
+  virtual domain::CaseProcedureId Insert(const domain::CaseProcedure& p,
+                                         std::optional<domain::UserId> created_by, Instant now) = 0;
+  /// With its documents and events (and the names of their authors).
+  virtual std::optional<domain::CaseProcedure> Find(domain::CaseProcedureId id) = 0;
+  /// Oldest first, with documents and events.
+  virtual std::vector<domain::CaseProcedure> ForReferral(domain::ReferralId referral) = 0;
+  /// Status, modality, dates, outcome, amount, note and the documents gathered.
+  virtual void Update(const domain::CaseProcedure& p, Instant now) = 0;
+  virtual void AddEvent(domain::CaseProcedureId id, std::optional<domain::UserId> user,
+                        const std::string& from, const std::string& to, Instant at) = 0;
+};
+
+class MandateRepository {
+ public:
+  virtual ~MandateRepository() = default;
+  virtual domain::MandateId Insert(const domain::Mandate& m,
+                                   std::optional<domain::UserId> created_by, Instant now) = 0;
+  virtual std::optional<domain::Mandate> Find(domain::MandateId id) = 0;
+  /// Most recent first.
+  virtual std::vector<domain::Mandate> ForReferral(domain::ReferralId referral) = 0;
+  virtual void Revoke(domain::MandateId id, const LocalDate& on) = 0;
+};
+
 class NoteRepository {
  public:
   virtual ~NoteRepository() = default;

@@ -164,6 +164,32 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
                (i.summary.empty() ? "" : "\n" + i.summary);
     file.timeline.push_back(std::move(t));
   }
+  for (const auto& p : c.procedures) {
+    const auto* entry = ref.procedures.Find(p.code);
+    const std::string label = entry != nullptr ? entry->label : p.code;
+    for (const auto& e : p.events) {
+      TimelineEntry t;
+      t.at = e.at;
+      t.kind = "procedure";
+      const auto to = domain::ParseProcedureStatus(e.to_status);
+      t.title = fmt::format("Démarche « {} » : {}", label,
+                            to ? std::string(domain::ProcedureStatusLabel(*to)) : e.to_status);
+      t.detail = e.actor_name;
+      t.href = "/demarches/" + std::to_string(p.id);
+      file.timeline.push_back(std::move(t));
+    }
+  }
+  for (const auto& m : c.mandates) {
+    TimelineEntry t;
+    t.at = m.created_at;
+    t.kind = "procedure";
+    t.title =
+        fmt::format("Mandat Aidants Connect de {} signé le {}",
+                    domain::MandateDurationLabel(m.duration_days), paris::FormatDate(m.starts_on));
+    t.detail = m.revoked_on ? "Révoqué le " + paris::FormatDate(*m.revoked_on)
+                            : "Jusqu’au " + paris::FormatDate(AddDays(m.ends_on, -1)) + " inclus";
+    file.timeline.push_back(std::move(t));
+  }
   for (const auto& n : c.notes) {
     TimelineEntry t;
     t.at = n.created_at;
@@ -175,7 +201,8 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
   }
 }
 
-void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now) {
+void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now,
+                    const domain::ReferenceData& ref) {
   const auto& r = c.referral;
   if (!domain::IsTakenOn(r.status)) {
     return;
@@ -226,6 +253,34 @@ void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now) {
     n.overdue = true;
     file.next_actions.push_back(std::move(n));
   }
+  for (const auto& p : c.procedures) {
+    const auto* entry = ref.procedures.Find(p.code);
+    const std::string label = entry != nullptr ? entry->label : p.code;
+    const std::string href = "/demarches/" + std::to_string(p.id);
+    if (!domain::IsProcedureClosed(p.status) && p.due_on) {
+      file.next_actions.push_back(
+          {"Échéance de la démarche « " + label + " »", p.due_on, *p.due_on < today, href});
+    }
+    if (p.status == domain::ProcedureStatus::kMustReturn) {
+      file.next_actions.push_back(
+          {"La personne doit revenir pour « " + label + " »", std::nullopt, false, href});
+    }
+    // A renewal shows a month ahead (the C2S window, the yearly housing request).
+    if (p.outcome == domain::RightOutcome::kOpened && p.renewal_on &&
+        DaysBetween(today, *p.renewal_on) <= 30) {
+      file.next_actions.push_back(
+          {"Renouveler « " + label + " »", p.renewal_on, *p.renewal_on < today, href});
+    }
+  }
+  for (const auto& m : c.mandates) {
+    const LocalDate last = AddDays(m.ends_on, -1);
+    if (m.ActiveOn(today) && DaysBetween(today, last) <= domain::kMandateReminderDays) {
+      file.next_actions.push_back({"Le mandat Aidants Connect prend fin le " +
+                                       paris::FormatDate(last) +
+                                       " : le renouveler avec la personne si besoin",
+                                   last, false, ""});
+    }
+  }
   const domain::Assessment* initial = nullptr;
   for (const auto& a : c.assessments) {
     if (a.kind == AssessmentKind::kInitial) {
@@ -274,6 +329,8 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
       c.assessments = tx.assessments().ForReferral(r->id);
       c.interventions = tx.interventions().ForReferral(r->id);
       c.notes = tx.notes().ForReferral(r->id, actor.user_id);
+      c.procedures = tx.procedures().ForReferral(r->id);
+      c.mandates = tx.mandates().ForReferral(r->id);
       file.cases.push_back(std::move(c));
     }
     if (file.cases.empty()) {
@@ -285,7 +342,7 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
     const Instant now = clock_.Now();
     for (const auto& c : file.cases) {
       AddTimeline(file, c, reference_);
-      AddNextActions(file, c, tx, now);
+      AddNextActions(file, c, tx, now, reference_);
     }
   });
   std::stable_sort(file.timeline.begin(), file.timeline.end(),
@@ -495,6 +552,7 @@ InterventionForm CaseService::NewIntervention(const Actor& actor, domain::Referr
     f.from = now - std::chrono::hours(24 * 30);
     f.to = now + std::chrono::hours(24);
     form.visits = tx.appointments().List(f);
+    form.procedures = tx.procedures().ForReferral(referral);
   });
   auto& d = form.defaults;
   d.date = ToIso(today);
@@ -553,6 +611,15 @@ InterventionResult CaseService::RecordIntervention(const Actor& actor, domain::R
         break;
       }
     }
+    if (!i.procedures.empty()) {
+      const auto own = tx.procedures().ForReferral(referral);
+      for (const auto p : i.procedures) {
+        if (std::none_of(own.begin(), own.end(), [&](const auto& o) { return o.id == p; })) {
+          result.errors.push_back({"procedures", "Cette démarche n’est pas celle de ce dossier."});
+          break;
+        }
+      }
+    }
     if (i.appointment_id) {
       const auto a = tx.appointments().Find(*i.appointment_id);
       if (!a || a->referral_id != referral) {
@@ -570,6 +637,138 @@ InterventionResult CaseService::RecordIntervention(const Actor& actor, domain::R
     ChangeStatusIfAllowed(actor, tx, r, ReferralStatus::kInProgress, now, "Intervention saisie");
   });
   return result;
+}
+
+domain::CaseProcedureId CaseService::AddProcedure(const Actor& actor, domain::ReferralId referral,
+                                                  const std::string& code) {
+  Require(actor, Permission::kRecordAccompaniment);
+  const auto* entry = reference_.procedures.Find(code);
+  if (entry == nullptr) {
+    throw Error(ErrorCode::kInvalidArgument, "Choisissez une démarche du catalogue.");
+  }
+  domain::CaseProcedureId id = 0;
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    RequireOpen(r);
+    for (const auto& p : tx.procedures().ForReferral(referral)) {
+      if (p.code == code && !domain::IsProcedureClosed(p.status)) {
+        id = p.id;
+        return;
+      }
+    }
+    const Instant now = clock_.Now();
+    domain::CaseProcedure p;
+    p.referral_id = referral;
+    p.code = code;
+    for (const auto& d : entry->documents) {
+      p.documents.push_back({d, false});
+    }
+    id = tx.procedures().Insert(p, actor.user_id, now);
+    const std::string status(domain::ProcedureStatusCode(p.status));
+    tx.procedures().AddEvent(id, actor.user_id, "", status, now);
+    Audit(actor, tx, now, "procedure.create", "case_procedure", id,
+          fmt::format("referral={} code={}", referral, code));
+  });
+  return id;
+}
+
+namespace {
+
+domain::CaseProcedure LoadProcedure(const Actor& actor, Tx& tx, domain::CaseProcedureId id,
+                                    ReferralRecord& referral) {
+  auto p = tx.procedures().Find(id);
+  if (!p) {
+    throw Error(ErrorCode::kNotFound, "Cette démarche n’existe pas.");
+  }
+  referral = LoadCase(actor, tx, p->referral_id);
+  return *p;
+}
+
+}  // namespace
+
+ProcedureView CaseService::Procedure(const Actor& actor, domain::CaseProcedureId id) {
+  Require(actor, Permission::kViewCases);
+  ProcedureView v;
+  store_.Read([&](Tx& tx) {
+    v.procedure = LoadProcedure(actor, tx, id, v.referral);
+    v.person_name = PersonName(tx, v.referral);
+  });
+  v.catalogue = reference_.procedures.Find(v.procedure.code);
+  v.editable = domain::IsTakenOn(v.referral.status) && v.catalogue != nullptr &&
+               Allows(actor, Permission::kRecordAccompaniment);
+  return v;
+}
+
+domain::FieldErrors CaseService::UpdateProcedure(const Actor& actor, domain::CaseProcedureId id,
+                                                 const domain::ProcedureInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    ReferralRecord r;
+    auto p = LoadProcedure(actor, tx, id, r);
+    RequireOpen(r);
+    const auto* entry = reference_.procedures.Find(p.code);
+    if (entry == nullptr) {
+      throw Error(ErrorCode::kConflict,
+                  "Cette démarche n’est plus au catalogue : elle ne peut plus être modifiée.");
+    }
+    const Instant now = clock_.Now();
+    const auto before = p.status;
+    errors = domain::ValidateProcedure(in, *entry, reference_.vocabularies, paris::Today(now), p);
+    if (!errors.empty()) {
+      return;
+    }
+    tx.procedures().Update(p, now);
+    if (p.status != before) {
+      tx.procedures().AddEvent(id, actor.user_id, std::string(domain::ProcedureStatusCode(before)),
+                               std::string(domain::ProcedureStatusCode(p.status)), now);
+    }
+    // The outcome and amount are what reports count; the note itself is not repeated.
+    Audit(actor, tx, now, "procedure.update", "case_procedure", id,
+          fmt::format("status={} outcome={}", domain::ProcedureStatusCode(p.status),
+                      domain::RightOutcomeCode(p.outcome)));
+  });
+  return errors;
+}
+
+domain::FieldErrors CaseService::RecordMandate(const Actor& actor, domain::ReferralId referral,
+                                               const domain::MandateInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    RequireOpen(r);
+    const Instant now = clock_.Now();
+    domain::Mandate m;
+    errors = domain::ValidateMandate(in, reference_.procedures, paris::Today(now), m);
+    if (!errors.empty()) {
+      return;
+    }
+    m.referral_id = referral;
+    const auto id = tx.mandates().Insert(m, actor.user_id, now);
+    Audit(actor, tx, now, "mandate.create", "mandate", id,
+          fmt::format("referral={} days={}", referral, m.duration_days));
+  });
+  return errors;
+}
+
+domain::ReferralId CaseService::RevokeMandate(const Actor& actor, domain::MandateId id) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::ReferralId referral = 0;
+  store_.Write([&](Tx& tx) {
+    const auto m = tx.mandates().Find(id);
+    if (!m) {
+      throw Error(ErrorCode::kNotFound, "Ce mandat n’existe pas.");
+    }
+    referral = LoadCase(actor, tx, m->referral_id).id;
+    if (m->revoked_on) {
+      return;
+    }
+    const Instant now = clock_.Now();
+    tx.mandates().Revoke(id, paris::Today(now));
+    Audit(actor, tx, now, "mandate.revoke", "mandate", id);
+  });
+  return referral;
 }
 
 domain::FieldErrors CaseService::AddNote(const Actor& actor, domain::ReferralId referral,

@@ -22,6 +22,8 @@ struct CaseRecord {
   std::vector<domain::Assessment> assessments;
   std::vector<domain::Intervention> interventions;
   std::vector<domain::Note> notes;  // shared ones and the reader's own private ones
+  std::vector<domain::CaseProcedure> procedures;
+  std::vector<domain::Mandate> mandates;
 };
 
 /// One line of the case page's timeline.
@@ -67,6 +69,14 @@ struct ComparisonView {
   domain::AssessmentComparison comparison;
 };
 
+struct ProcedureView {
+  domain::CaseProcedure procedure;
+  const domain::Procedure* catalogue = nullptr;  // nullptr when dropped from the catalogue
+  ReferralRecord referral;
+  std::string person_name;
+  bool editable = false;
+};
+
 struct InterventionResult {
   domain::FieldErrors errors;
   domain::InterventionId id = 0;
@@ -78,7 +88,8 @@ struct InterventionForm {
   std::string person_name;
   domain::InterventionInput defaults;
   std::vector<domain::User> team;
-  std::vector<AppointmentRecord> visits;  // the case's appointments of the last 30 days
+  std::vector<AppointmentRecord> visits;          // the case's appointments of the last 30 days
+  std::vector<domain::CaseProcedure> procedures;  // the case's procedures, to link
 };
 
 /// The case page and the accompaniment at the person's home: bilans, interventions, notes.
@@ -113,6 +124,19 @@ class CaseService {
   InterventionForm NewIntervention(const Actor& actor, domain::ReferralId referral);
   InterventionResult RecordIntervention(const Actor& actor, domain::ReferralId referral,
                                         const domain::InterventionInput& in);
+
+  /// Opens a procedure of the catalogue on the case, with its checklist of documents; an
+  /// open procedure of the same code is returned instead of a second one.
+  domain::CaseProcedureId AddProcedure(const Actor& actor, domain::ReferralId referral,
+                                       const std::string& code);
+  ProcedureView Procedure(const Actor& actor, domain::CaseProcedureId id);
+  domain::FieldErrors UpdateProcedure(const Actor& actor, domain::CaseProcedureId id,
+                                      const domain::ProcedureInput& in);
+
+  domain::FieldErrors RecordMandate(const Actor& actor, domain::ReferralId referral,
+                                    const domain::MandateInput& in);
+  /// The person revoked the mandate (at any time, Aidants Connect's rule). Returns its case.
+  domain::ReferralId RevokeMandate(const Actor& actor, domain::MandateId id);
 
   domain::FieldErrors AddNote(const Actor& actor, domain::ReferralId referral,
                               const domain::NoteInput& in);

@@ -9,6 +9,7 @@
 #include "common/time.hpp"
 #include "domain/calendar.hpp"
 #include "service/appointment_service.hpp"
+#include "service/case_service.hpp"
 #include "service/referral_service.hpp"
 
 namespace allervers::service {
@@ -645,6 +646,8 @@ void DemoSeeder::SeedFortnight() {
   ManualClock clock(now);
   ReferralService referrals(store_, clock, reference_);
   AppointmentService appointments(store_, clock, reference_, tokens_);
+  CaseService cases(store_, clock, reference_);
+  int visited = 0;
   const Actor coordination = Actor::ForUser(users.at("coordination@emn-cergy.example"), "demo", "");
   for (const auto& c : Fortnight()) {
     const domain::User& referrer = users.at(c.referrer);
@@ -757,7 +760,63 @@ void DemoSeeder::SeedFortnight() {
         outcome == "honoured" ? domain::AppointmentStatus::kHonoured
                               : domain::AppointmentStatus::kAbsent,
         outcome == "honoured" ? "" : "Personne absente ; avis de passage laissé.");
+    if (outcome == "honoured") {
+      SeedVisit(cases, worker_actor, submitted.id, day, c.procedure, visited++);
+    }
   }
+}
+
+// What the intervenant records at the end of a home visit: the intervention, the initial
+// bilan (skills varying from one person to the next) and the procedure under way.
+void DemoSeeder::SeedVisit(CaseService& cases, const Actor& worker, domain::ReferralId referral,
+                           const LocalDate& day, const std::string& procedure, int index) {
+  const auto fail = [](const domain::FieldErrors& errors) {
+    if (!errors.empty()) {
+      throw Error(ErrorCode::kInternal, "Données de démonstration invalides : " +
+                                            errors.front().field + " : " + errors.front().message);
+    }
+  };
+  const auto* entry = reference_.procedures.Find(procedure);
+  domain::InterventionInput in;
+  in.date = ToIso(day);
+  in.duration = "90";
+  in.place = "domicile";
+  in.modality = index % 3 == 0 ? "faire_a_la_place" : "faire_avec";
+  in.autonomy = index % 2 == 0 ? "entierement_accompagne" : "partiellement_autonome";
+  in.digital_themes = {"demarches"};
+  if (entry != nullptr && reference_.vocabularies.administrative_themes.Contains(entry->domain)) {
+    in.administrative_themes = {entry->domain};
+  }
+  in.equipment = {"telephone"};
+  in.workers = {std::to_string(worker.user_id)};
+  in.summary = "Démarche commencée ensemble ; la personne garde la liste des pièces à réunir.";
+  const auto procedure_id = cases.AddProcedure(worker, referral, procedure);
+  in.procedures = {std::to_string(procedure_id)};
+  fail(cases.RecordIntervention(worker, referral, in).errors);
+  domain::ProcedureInput p;
+  p.status = index % 2 == 0 ? "deposee" : "en_cours";
+  p.modality = in.modality;
+  if (entry != nullptr && !entry->documents.empty()) {
+    p.gathered = {"0"};
+  }
+  fail(cases.UpdateProcedure(worker, procedure_id, p));
+
+  const auto bilan = cases.StartAssessment(worker, referral, domain::AssessmentKind::kInitial);
+  const auto& grid = reference_.assessment.Current();
+  for (const auto& section : grid.sections) {
+    domain::Answers answers;
+    int n = 0;
+    for (const auto& item : section.items) {
+      if (item.type == domain::GridItemType::kScale) {
+        answers[item.code] = std::to_string((index + n++) % 4 == 3 ? 2 : (index + n) % 3);
+      } else if (item.type == domain::GridItemType::kAccount && n++ < 4) {
+        answers[item.code] = std::to_string((index + n) % 4);
+        answers[item.code + std::string(domain::kNecessarySuffix)] = "oui";
+      }
+    }
+    fail(cases.SaveSection(worker, bilan, section.code, answers));
+  }
+  cases.CompleteAssessment(worker, bilan);
 }
 
 }  // namespace allervers::service

@@ -13,6 +13,8 @@
 
 namespace allervers::service {
 
+class CaseService;
+
 /// A demo account to print for newcomers.
 struct DemoSignIn {
   std::string role_label;
@@ -37,8 +39,7 @@ class DemoSeeder {
   static constexpr const char* kOperatorCode = "EMN-CERGY";
 
   DemoSeeder(StructureService& structures, UserService& users, Store& store,
-             const domain::ReferenceData& reference, const Clock& clock,
-             const TokenService& tokens)
+             const domain::ReferenceData& reference, const Clock& clock, const TokenService& tokens)
       : structures_(structures),
         users_(users),
         store_(store),
@@ -53,6 +54,8 @@ class DemoSeeder {
   /// A fortnight of the two intervenants' work across Cergy's quarters: contact attempts, last
   /// week's appointments with their outcomes, next week's with their letters and reminders.
   void SeedFortnight();
+  void SeedVisit(CaseService& cases, const Actor& worker, domain::ReferralId referral,
+                 const LocalDate& day, const std::string& procedure, int index);
 
   StructureService& structures_;
   UserService& users_;

@@ -10,8 +10,8 @@
 #include "domain/structure.hpp"
 #include "domain/user.hpp"
 #include "service/accompaniment_repositories.hpp"
-#include "service/audit.hpp"
 #include "service/appointment_repositories.hpp"
+#include "service/audit.hpp"
 #include "service/referral_repositories.hpp"
 
 namespace allervers::service {
@@ -140,6 +140,8 @@ class Tx {
   virtual AssessmentRepository& assessments() = 0;
   virtual InterventionRepository& interventions() = 0;
   virtual NoteRepository& notes() = 0;
+  virtual ProcedureRepository& procedures() = 0;
+  virtual MandateRepository& mandates() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

@@ -262,6 +262,14 @@ class SqlInterventionRepository final : public service::InterventionRepository {
     items("digital_theme", i.digital_themes);
     items("administrative_theme", i.administrative_themes);
     items("equipment", i.equipment);
+    for (const auto p : i.procedures) {
+      const long long procedure = p;
+      Query ins(
+          sql_,
+          "INSERT INTO intervention_procedure (intervention_id, procedure_id) VALUES (:i, :p)");
+      ins.Use(id).Use(procedure);
+      ins.Run();
+    }
     for (const auto w : i.workers) {
       const long long user = w;
       Query ins(sql_, "INSERT INTO intervention_worker (intervention_id, user_id) VALUES (:i, :u)");
@@ -338,6 +346,15 @@ class SqlInterventionRepository final : public service::InterventionRepository {
                                           : i.equipment)
             .push_back(code);
       });
+    }
+    {
+      long long procedure = 0;
+      Query q(sql_,
+              "SELECT ip.intervention_id, ip.procedure_id FROM intervention_procedure ip JOIN "
+              "intervention i ON i.id = ip.intervention_id WHERE i.referral_id = :r ORDER BY "
+              "ip.procedure_id");
+      q.Into(id).Into(procedure).Use(referral);
+      q.ForEach([&] { out[index.at(id)].procedures.push_back(procedure); });
     }
     long long user = 0;
     std::string name;
@@ -420,6 +437,285 @@ class SqlNoteRepository final : public service::NoteRepository {
   soci::session& sql_;
 };
 
+constexpr const char* kProcedureColumns =
+    "id, referral_id, code, status, modality, CASE WHEN aidants_connect THEN 1 ELSE 0 END, "
+    "due_on, renewal_on, outcome, monthly_amount_cents, outcome_on, note, created_at, "
+    "updated_at FROM case_procedure ";
+
+class SqlProcedureRepository final : public service::ProcedureRepository {
+ public:
+  explicit SqlProcedureRepository(soci::session& sql) : sql_(sql) {}
+
+  domain::CaseProcedureId Insert(const domain::CaseProcedure& p,
+                                 std::optional<domain::UserId> created_by, Instant now) override {
+    const long long referral = p.referral_id;
+    const std::string status(domain::ProcedureStatusCode(p.status));
+    long long by = created_by.value_or(0);
+    soci::indicator by_ind = created_by ? soci::i_ok : soci::i_null;
+    const long long at = ToEpoch(now);
+    long long id = 0;
+    Query q(sql_,
+            "INSERT INTO case_procedure (referral_id, code, status, created_by_user_id, "
+            "created_at, updated_at) VALUES (:r, :c, :s, :by, :ca, :ua) RETURNING id");
+    q.Use(referral).Use(p.code).Use(status).Use(by, by_ind).Use(at).Use(at).Into(id);
+    q.One();
+    int position = 0;
+    for (const auto& d : p.documents) {
+      const int gathered = d.gathered ? 1 : 0;
+      Query ins(sql_,
+                "INSERT INTO case_procedure_document (procedure_id, position, label, gathered) "
+                "VALUES (:p, :n, :l, :g)");
+      ins.Use(id).Use(position).Use(d.label).Use(gathered);
+      ins.Run();
+      ++position;
+    }
+    return id;
+  }
+
+  std::optional<domain::CaseProcedure> Find(domain::CaseProcedureId id) override {
+    auto list = Select("WHERE id = :k", id);
+    if (list.empty()) {
+      return std::nullopt;
+    }
+    return std::move(list.front());
+  }
+
+  std::vector<domain::CaseProcedure> ForReferral(ReferralId referral) override {
+    return Select("WHERE referral_id = :k", referral);
+  }
+
+  void Update(const domain::CaseProcedure& p, Instant now) override {
+    const long long id = p.id;
+    const std::string status(domain::ProcedureStatusCode(p.status));
+    const int ac = p.aidants_connect ? 1 : 0;
+    NullableText due(p.due_on);
+    NullableText renewal(p.renewal_on);
+    const std::string outcome(domain::RightOutcomeCode(p.outcome));
+    long long amount = p.monthly_amount_cents.value_or(0);
+    soci::indicator amount_ind = p.monthly_amount_cents ? soci::i_ok : soci::i_null;
+    NullableText outcome_on(p.outcome_on);
+    const long long at = ToEpoch(now);
+    Query q(sql_,
+            "UPDATE case_procedure SET status = :s, modality = :m, aidants_connect = :ac, "
+            "due_on = :d, renewal_on = :r, outcome = :o, monthly_amount_cents = :a, "
+            "outcome_on = :oo, note = :n, updated_at = :u WHERE id = :id");
+    q.Use(status)
+        .Use(p.modality)
+        .Use(ac)
+        .Use(due.value, due.ind)
+        .Use(renewal.value, renewal.ind)
+        .Use(outcome)
+        .Use(amount, amount_ind)
+        .Use(outcome_on.value, outcome_on.ind)
+        .Use(p.note)
+        .Use(at)
+        .Use(id);
+    q.Run();
+    int position = 0;
+    for (const auto& d : p.documents) {
+      const int gathered = d.gathered ? 1 : 0;
+      Query up(sql_,
+               "UPDATE case_procedure_document SET gathered = :g WHERE procedure_id = :p AND "
+               "position = :n");
+      up.Use(gathered).Use(id).Use(position);
+      up.Run();
+      ++position;
+    }
+  }
+
+  void AddEvent(domain::CaseProcedureId id, std::optional<domain::UserId> user,
+                const std::string& from, const std::string& to, Instant at) override {
+    const long long procedure = id;
+    long long by = user.value_or(0);
+    soci::indicator by_ind = user ? soci::i_ok : soci::i_null;
+    const long long when = ToEpoch(at);
+    Query q(sql_,
+            "INSERT INTO case_procedure_event (procedure_id, at, user_id, from_status, "
+            "to_status) VALUES (:p, :a, :u, :f, :t)");
+    q.Use(procedure).Use(when).Use(by, by_ind).Use(from).Use(to);
+    q.Run();
+  }
+
+ private:
+  std::vector<domain::CaseProcedure> Select(const std::string& where, long long key) {
+    std::vector<domain::CaseProcedure> out;
+    std::map<long long, std::size_t> index;
+    long long id = 0;
+    long long referral = 0;
+    std::string code;
+    std::string status;
+    std::string modality;
+    int ac = 0;
+    std::string due;
+    soci::indicator due_ind{};
+    std::string renewal;
+    soci::indicator renewal_ind{};
+    std::string outcome;
+    long long amount = 0;
+    soci::indicator amount_ind{};
+    std::string outcome_on;
+    soci::indicator outcome_on_ind{};
+    std::string note;
+    long long created = 0;
+    long long updated = 0;
+    {
+      Query q(sql_, std::string("SELECT ") + kProcedureColumns + where + " ORDER BY id");
+      q.Into(id)
+          .Into(referral)
+          .Into(code)
+          .Into(status)
+          .Into(modality)
+          .Into(ac)
+          .Into(due, due_ind)
+          .Into(renewal, renewal_ind)
+          .Into(outcome)
+          .Into(amount, amount_ind)
+          .Into(outcome_on, outcome_on_ind)
+          .Into(note)
+          .Into(created)
+          .Into(updated)
+          .Use(key);
+      q.ForEach([&] {
+        domain::CaseProcedure p;
+        p.id = id;
+        p.referral_id = referral;
+        p.code = code;
+        p.status = domain::ParseProcedureStatus(status).value_or(domain::ProcedureStatus::kTodo);
+        p.modality = modality;
+        p.aidants_connect = ac != 0;
+        p.due_on = DateOrNone(due, due_ind);
+        p.renewal_on = DateOrNone(renewal, renewal_ind);
+        p.outcome = domain::ParseRightOutcome(outcome).value_or(domain::RightOutcome::kNone);
+        p.monthly_amount_cents = Nullable(amount, amount_ind);
+        p.outcome_on = DateOrNone(outcome_on, outcome_on_ind);
+        p.note = note;
+        p.created_at = FromEpoch(created);
+        p.updated_at = FromEpoch(updated);
+        index[id] = out.size();
+        out.push_back(std::move(p));
+      });
+    }
+    if (out.empty()) {
+      return out;
+    }
+    // Documents and events of the same procedures: one query each.
+    const std::string owners = std::string("SELECT id FROM case_procedure ") + where;
+    {
+      std::string label;
+      int gathered = 0;
+      Query q(sql_,
+              "SELECT procedure_id, label, CASE WHEN gathered THEN 1 ELSE 0 END FROM "
+              "case_procedure_document WHERE procedure_id IN (" +
+                  owners + ") ORDER BY procedure_id, position");
+      q.Into(id).Into(label).Into(gathered).Use(key);
+      q.ForEach([&] { out[index.at(id)].documents.push_back({label, gathered != 0}); });
+    }
+    long long at = 0;
+    std::string name;
+    std::string from;
+    std::string to;
+    Query q(sql_,
+            "SELECT e.procedure_id, e.at, COALESCE(u.display_name, ''), e.from_status, "
+            "e.to_status FROM case_procedure_event e LEFT JOIN app_user u ON u.id = "
+            "e.user_id WHERE e.procedure_id IN (" +
+                owners + ") ORDER BY e.at, e.id");
+    q.Into(id).Into(at).Into(name).Into(from).Into(to).Use(key);
+    q.ForEach([&] { out[index.at(id)].events.push_back({FromEpoch(at), name, from, to}); });
+    return out;
+  }
+
+  soci::session& sql_;
+};
+
+class SqlMandateRepository final : public service::MandateRepository {
+ public:
+  explicit SqlMandateRepository(soci::session& sql) : sql_(sql) {}
+
+  domain::MandateId Insert(const domain::Mandate& m, std::optional<domain::UserId> created_by,
+                           Instant now) override {
+    const long long referral = m.referral_id;
+    const int days = m.duration_days;
+    const std::string starts = ToIso(m.starts_on);
+    const std::string ends = ToIso(m.ends_on);
+    std::string domains;
+    for (const auto& d : m.domains) {
+      domains += (domains.empty() ? "" : ",") + d;
+    }
+    long long by = created_by.value_or(0);
+    soci::indicator by_ind = created_by ? soci::i_ok : soci::i_null;
+    const long long at = ToEpoch(now);
+    long long id = 0;
+    Query q(sql_,
+            "INSERT INTO mandate (referral_id, duration_days, starts_on, ends_on, domains, "
+            "created_by_user_id, created_at) VALUES (:r, :d, :s, :e, :dom, :by, :c) RETURNING id");
+    q.Use(referral).Use(days).Use(starts).Use(ends).Use(domains).Use(by, by_ind).Use(at).Into(id);
+    q.One();
+    return id;
+  }
+
+  std::optional<domain::Mandate> Find(domain::MandateId id) override {
+    auto list = Select("WHERE id = :k", id);
+    if (list.empty()) {
+      return std::nullopt;
+    }
+    return list.front();
+  }
+
+  std::vector<domain::Mandate> ForReferral(ReferralId referral) override {
+    return Select("WHERE referral_id = :k", referral);
+  }
+
+  void Revoke(domain::MandateId id, const LocalDate& on) override {
+    const long long key = id;
+    const std::string day = ToIso(on);
+    Query q(sql_, "UPDATE mandate SET revoked_on = :d WHERE id = :id AND revoked_on IS NULL");
+    q.Use(day).Use(key);
+    q.Run();
+  }
+
+ private:
+  std::vector<domain::Mandate> Select(const std::string& where, long long key) {
+    std::vector<domain::Mandate> out;
+    long long id = 0;
+    long long referral = 0;
+    int days = 0;
+    std::string starts;
+    std::string ends;
+    std::string domains;
+    std::string revoked;
+    soci::indicator revoked_ind{};
+    long long created = 0;
+    Query q(sql_,
+            "SELECT id, referral_id, duration_days, starts_on, ends_on, domains, "
+            "revoked_on, created_at FROM mandate " +
+                where + " ORDER BY starts_on DESC, id DESC");
+    q.Into(id)
+        .Into(referral)
+        .Into(days)
+        .Into(starts)
+        .Into(ends)
+        .Into(domains)
+        .Into(revoked, revoked_ind)
+        .Into(created)
+        .Use(key);
+    q.ForEach([&] {
+      domain::Mandate m;
+      m.id = id;
+      m.referral_id = referral;
+      m.duration_days = days;
+      m.starts_on = ParseIsoDate(starts).value_or(LocalDate{});
+      m.ends_on = ParseIsoDate(ends).value_or(LocalDate{});
+      m.domains = domain::MultiCodes(domains);
+      m.revoked_on = DateOrNone(revoked, revoked_ind);
+      m.created_at = FromEpoch(created);
+      out.push_back(std::move(m));
+    });
+    return out;
+  }
+
+  soci::session& sql_;
+};
+
 }  // namespace
 
 std::unique_ptr<service::AssessmentRepository> MakeAssessmentRepository(soci::session& sql) {
@@ -430,6 +726,12 @@ std::unique_ptr<service::InterventionRepository> MakeInterventionRepository(soci
 }
 std::unique_ptr<service::NoteRepository> MakeNoteRepository(soci::session& sql) {
   return std::make_unique<SqlNoteRepository>(sql);
+}
+std::unique_ptr<service::ProcedureRepository> MakeProcedureRepository(soci::session& sql) {
+  return std::make_unique<SqlProcedureRepository>(sql);
+}
+std::unique_ptr<service::MandateRepository> MakeMandateRepository(soci::session& sql) {
+  return std::make_unique<SqlMandateRepository>(sql);
 }
 
 }  // namespace allervers::storage

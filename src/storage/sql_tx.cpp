@@ -62,5 +62,11 @@ service::InterventionRepository& SqlTx::interventions() {
   return Lazy(interventions_, sql_, MakeInterventionRepository);
 }
 service::NoteRepository& SqlTx::notes() { return Lazy(notes_, sql_, MakeNoteRepository); }
+service::ProcedureRepository& SqlTx::procedures() {
+  return Lazy(procedures_, sql_, MakeProcedureRepository);
+}
+service::MandateRepository& SqlTx::mandates() {
+  return Lazy(mandates_, sql_, MakeMandateRepository);
+}
 
 }  // namespace allervers::storage

@@ -36,6 +36,8 @@ class SqlTx final : public service::Tx {
   service::AssessmentRepository& assessments() override;
   service::InterventionRepository& interventions() override;
   service::NoteRepository& notes() override;
+  service::ProcedureRepository& procedures() override;
+  service::MandateRepository& mandates() override;
 
  private:
   soci::session& sql_;
@@ -58,6 +60,8 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::AssessmentRepository> assessments_;
   std::unique_ptr<service::InterventionRepository> interventions_;
   std::unique_ptr<service::NoteRepository> notes_;
+  std::unique_ptr<service::ProcedureRepository> procedures_;
+  std::unique_ptr<service::MandateRepository> mandates_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -78,5 +82,7 @@ std::unique_ptr<service::CalendarFeedRepository> MakeCalendarFeedRepository(soci
 std::unique_ptr<service::AssessmentRepository> MakeAssessmentRepository(soci::session& sql);
 std::unique_ptr<service::InterventionRepository> MakeInterventionRepository(soci::session& sql);
 std::unique_ptr<service::NoteRepository> MakeNoteRepository(soci::session& sql);
+std::unique_ptr<service::ProcedureRepository> MakeProcedureRepository(soci::session& sql);
+std::unique_ptr<service::MandateRepository> MakeMandateRepository(soci::session& sql);
 
 }  // namespace allervers::storage

@@ -38,7 +38,11 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 37> kFlashes = {{
+constexpr std::array<Flash, 41> kFlashes = {{
+    {"procedure_opened", "La démarche est ouverte, avec la liste des pièces à réunir."},
+    {"procedure_saved", "La démarche est enregistrée."},
+    {"mandate_saved", "Le mandat Aidants Connect est enregistré."},
+    {"mandate_revoked", "Le mandat est révoqué à la date d’aujourd’hui."},
     {"note_saved", "La note est enregistrée."},
     {"intervention_saved", "L’intervention est enregistrée."},
     {"assessment_step_saved", "L’étape est enregistrée."},

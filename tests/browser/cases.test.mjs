@@ -6,9 +6,10 @@ import { useServerAndBrowser, newPage, signIn, check, accounts, navigate, submit
 
 const env = useServerAndBrowser({ before, after });
 
-// Opens the case page of an accompaniment under way, from the inbox.
-async function openCase(page) {
-  await page.goto("/triage?statut=in_progress");
+// Opens the case page of a referral of the inbox in `status` (the demo's cases under way already
+// have their intervention, procedure and initial bilan; those with an appointment fixed have none).
+async function openCase(page, status = "in_progress") {
+  await page.goto(`/triage?statut=${status}`);
   await navigate(page, page.locator("table a[href^='/fiches/']").first());
   await navigate(page, page.getByRole("link", { name: "Ouvrir le dossier de la personne" }));
   assert.match(new URL(page.url()).pathname, /^\/personnes\/\d+$/);
@@ -19,8 +20,12 @@ test("intervenant: bilan initial step by step, saved as you go, scored, compared
   page.on("dialog", (d) => d.accept());
   await signIn(page, accounts.intervenant);
   await openCase(page);
+  // A case under way shows the demo's visit: its intervention, procedure and finished bilan.
+  await page.locator(".timeline-intervention").first().waitFor();
+  await page.getByRole("link", { name: /Bilan initial du .*/ }).first().waitFor();
   await check(page, "case-file");
 
+  await openCase(page, "appointment_set");
   await submit(page, "Commencer le bilan initial");
   assert.match(page.url(), /\/bilans\/\d+\/etape\/A$/);
   await check(page, "assessment-step-a");
@@ -109,4 +114,36 @@ test("intervenant: an intervention entered with the keyboard alone, then a priva
   await other.page.goto(page.url().split("?")[0] + "?filtre=notes");
   assert.equal(await other.page.getByText("A reçu son attestation de droits CAF.").count(), 0);
   await other.context.close();
+});
+
+test("intervenant: a procedure followed to the right opened, and an Aidants Connect mandate", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, accounts.intervenant);
+  await openCase(page);
+  await page.getByLabel("Ouvrir une démarche du catalogue").selectOption("CAF-PA");
+  await submit(page, "Ouvrir la démarche");
+  assert.match(page.url(), /\/demarches\/\d+$/);
+  await check(page, "procedure-form");
+
+  await page.getByLabel("Déposée").check();
+  await page.getByLabel("Droit ouvert").check();
+  await page.getByLabel(/Montant mensuel estimé/).fill("212,40");
+  await page.locator("#f-documents input[type=checkbox]").first().check();
+  await submit(page, "Enregistrer la démarche");
+  await page.getByText("La démarche est enregistrée.").waitFor();
+  const row = page.getByRole("row", { name: /Prime d’activité/ });
+  await row.getByText("212,40 € par mois").waitFor();
+  await row.getByText("Droit ouvert").waitFor();
+
+  await page.getByText("Enregistrer un mandat signé avec Aidants Connect").click();
+  await page.getByLabel("1 an").check();
+  await submit(page, "Enregistrer le mandat");  // no domain ticked
+  await page.getByRole("alert").getByText("Cochez au moins un domaine couvert par le mandat.").waitFor();
+  await check(page, "case-file-mandate-errors");
+  await page.getByLabel("Argent - Impôts").check();
+  await submit(page, "Enregistrer le mandat");
+  await page.getByText(/Mandat de 1 an signé le/).waitFor();
+  await check(page, "case-file-procedures");
+  await context.close();
 });

@@ -320,5 +320,34 @@ TEST_F(AppointmentWebTest, AnotherTeamGets404OnTheCaseAndItsBilans) {
   EXPECT_EQ(referrer.Get(path)->status, 403);
 }
 
+TEST_F(AppointmentWebTest, ProceduresAndMandatesAnswerBadInputWith4xx) {
+  const auto path = PersonPath(*server_, lea_, referral_);
+  ASSERT_EQ(browser_->Get(path)->status, 200);
+  const std::string fiche = "/fiches/" + std::to_string(referral_);
+  EXPECT_EQ(browser_->Post(fiche + "/demarches", {{"code", ""}})->status, 400);
+  auto res = browser_->Post(fiche + "/demarches", {{"code", "CAF-RSA"}});
+  ASSERT_EQ(res->status, 303);
+  const std::string procedure = res->get_header_value("Location");
+  ASSERT_EQ(browser_->Get(procedure)->status, 200);
+  res = browser_->Post(procedure, {{"status", "deposee"},
+                                   {"outcome", "ouvert"},
+                                   {"monthly_amount", "beaucoup"},
+                                   {"note", "Dossier CAF n° 4521"}});
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Dossier CAF n° 4521"), std::string::npos);
+  res = browser_->Post(procedure, {{"status", "deposee"}, {"outcome", ""}, {"gathered", "0"}});
+  EXPECT_EQ(res->status, 303);
+
+  ASSERT_EQ(browser_->Get(path)->status, 200);
+  res = browser_->Post(fiche + "/mandats", {{"starts_on", "2026-11-16"}, {"duration_days", "7"}});
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Choisissez la durée du mandat"), std::string::npos);
+  EXPECT_EQ(browser_->Post("/mandats/99999/revoquer", {})->status, 404);
+
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("other@emn2.example", kGoodPassword), 303);
+  EXPECT_EQ(other.Get(procedure)->status, 404);
+}
+
 }  // namespace
 }  // namespace allervers::testing

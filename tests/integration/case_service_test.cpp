@@ -208,6 +208,89 @@ TEST_P(CaseServiceTest, NextActionsSayWhatIsOverdue) {
   EXPECT_TRUE(file.next_actions[0].overdue);
 }
 
+TEST_P(CaseServiceTest, AProcedureIsFollowedToItsOutcomeWithItsHistory) {
+  EXPECT_EQ(CodeOf([&] { s_->cases.AddProcedure(worker_, referral_, "NOPE"); }),
+            ErrorCode::kInvalidArgument);
+  const auto id = s_->cases.AddProcedure(worker_, referral_, "CPAM-C2S");
+  // The same procedure still open is not opened twice.
+  EXPECT_EQ(s_->cases.AddProcedure(colleague_, referral_, "CPAM-C2S"), id);
+  auto v = s_->cases.Procedure(worker_, id);
+  ASSERT_EQ(v.procedure.documents.size(), v.catalogue->documents.size());
+  EXPECT_EQ(v.procedure.status, domain::ProcedureStatus::kTodo);
+
+  domain::ProcedureInput in;
+  in.status = "deposee";
+  in.outcome = "ouvert";
+  in.monthly_amount = "abc";
+  EXPECT_FALSE(s_->cases.UpdateProcedure(worker_, id, in).empty());
+  in.monthly_amount = "32,50";
+  in.gathered = {"1"};
+  in.aidants_connect = true;
+  ASSERT_TRUE(s_->cases.UpdateProcedure(worker_, id, in).empty());
+  v = s_->cases.Procedure(worker_, id);
+  EXPECT_EQ(v.procedure.status, domain::ProcedureStatus::kFiled);
+  EXPECT_EQ(v.procedure.outcome, domain::RightOutcome::kOpened);
+  EXPECT_EQ(v.procedure.monthly_amount_cents, 3250);
+  EXPECT_TRUE(v.procedure.aidants_connect);
+  EXPECT_TRUE(v.procedure.renewal_on.has_value());
+  EXPECT_FALSE(v.procedure.documents[0].gathered);
+  EXPECT_TRUE(v.procedure.documents[1].gathered);
+  ASSERT_EQ(v.procedure.events.size(), 2u);
+  EXPECT_EQ(v.procedure.events[1].to_status, "deposee");
+  EXPECT_EQ(AuditCount("procedure.update"), 1);
+
+  // The renewal shows among the next actions a month ahead, overdue once passed.
+  s_->clock.Set(paris::FromLocal(*v.procedure.renewal_on, 9, 0) - std::chrono::hours(24 * 10));
+  auto file = s_->cases.Open(worker_, person_);
+  auto renew = std::find_if(file.next_actions.begin(), file.next_actions.end(),
+                            [](const auto& a) { return a.label.rfind("Renouveler", 0) == 0; });
+  ASSERT_NE(renew, file.next_actions.end());
+  EXPECT_FALSE(renew->overdue);
+  s_->clock.Set(paris::FromLocal(*v.procedure.renewal_on, 9, 0) + std::chrono::hours(24 * 3));
+  file = s_->cases.Open(worker_, person_);
+  renew = std::find_if(file.next_actions.begin(), file.next_actions.end(),
+                       [](const auto& a) { return a.label.rfind("Renouveler", 0) == 0; });
+  ASSERT_NE(renew, file.next_actions.end());
+  EXPECT_TRUE(renew->overdue);
+  EXPECT_EQ(CodeOf([&] { s_->cases.Procedure(stranger_, id); }), ErrorCode::kNotFound);
+}
+
+TEST_P(CaseServiceTest, AnInterventionLinksOnlyTheCasesOwnProcedures) {
+  const auto id = s_->cases.AddProcedure(worker_, referral_, "CAF-RSA");
+  auto in = Visit();
+  in.procedures = {std::to_string(id + 1000)};
+  EXPECT_FALSE(s_->cases.RecordIntervention(worker_, referral_, in).errors.empty());
+  in.procedures = {std::to_string(id)};
+  ASSERT_TRUE(s_->cases.RecordIntervention(worker_, referral_, in).errors.empty());
+  const auto file = s_->cases.Open(worker_, person_);
+  EXPECT_EQ(file.cases[0].interventions[0].procedures, std::vector<std::int64_t>{id});
+}
+
+TEST_P(CaseServiceTest, AMandateIsRemindedBeforeItEndsAndCanBeRevoked) {
+  EXPECT_FALSE(
+      s_->cases.RecordMandate(worker_, referral_, {"2026-11-16", "90", {"social"}}).empty());
+  ASSERT_TRUE(
+      s_->cases.RecordMandate(worker_, referral_, {"16/11/2026", "31", {"social", "argent"}})
+          .empty());
+  auto file = s_->cases.Open(worker_, person_);
+  ASSERT_EQ(file.cases[0].mandates.size(), 1u);
+  const auto& m = file.cases[0].mandates[0];
+  EXPECT_EQ(m.ends_on, (LocalDate{2026, 12, 17}));
+  auto reminded = [&] {
+    const auto f = s_->cases.Open(worker_, person_);
+    return std::any_of(f.next_actions.begin(), f.next_actions.end(), [](const auto& a) {
+      return a.label.find("mandat Aidants Connect") != std::string::npos;
+    });
+  };
+  EXPECT_FALSE(reminded());  // 16/11: a month to go
+  s_->clock.Set(paris::FromLocal({2026, 12, 10}, 9, 0));
+  EXPECT_TRUE(reminded());
+  EXPECT_EQ(s_->cases.RevokeMandate(worker_, m.id), referral_);
+  EXPECT_FALSE(reminded());
+  EXPECT_EQ(CodeOf([&] { s_->cases.RevokeMandate(stranger_, m.id); }), ErrorCode::kNotFound);
+  EXPECT_EQ(AuditCount("mandate.revoke"), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CaseServiceTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          BackendName);

@@ -292,3 +292,121 @@ TEST(ExternalScores, ScoreAndDateGoTogetherAndStayInRange) {
 
 }  // namespace
 }  // namespace allervers::domain
+
+namespace allervers::domain {
+namespace {
+
+const Procedure& Catalogue(std::string_view code) { return *Ref().procedures.Find(code); }
+
+ProcedureInput Filed() {
+  ProcedureInput in;
+  in.status = "deposee";
+  in.outcome = "";
+  return in;
+}
+
+CaseProcedure WithDocuments(std::string_view code) {
+  CaseProcedure p;
+  p.code = std::string(code);
+  for (const auto& d : Catalogue(code).documents) {
+    p.documents.push_back({d, false});
+  }
+  return p;
+}
+
+TEST(ProcedureValidation, ARightOpenedTakesItsAmountDateAndRenewalWindow) {
+  const LocalDate today{2026, 11, 29};
+  auto p = WithDocuments("CPAM-C2S");
+  auto in = Filed();
+  in.outcome = "ouvert";
+  in.monthly_amount = "1 200,5";
+  in.gathered = {"0"};
+  ASSERT_TRUE(ValidateProcedure(in, Catalogue("CPAM-C2S"), Ref().vocabularies, today, p).empty());
+  EXPECT_EQ(p.outcome, RightOutcome::kOpened);
+  EXPECT_EQ(p.monthly_amount_cents, 120050);
+  EXPECT_EQ(p.outcome_on, today);  // no date typed: today
+  // C2S: twelve months, renewal in the last four (120 days before 29/11/2027).
+  EXPECT_EQ(p.renewal_on, AddDays(LocalDate{2027, 11, 29}, -120));
+  EXPECT_TRUE(p.documents[0].gathered);
+  EXPECT_FALSE(p.documents[1].gathered);
+  EXPECT_EQ(FormatEuros(120050), "1\u202f200,50 €");
+}
+
+TEST(ProcedureValidation, RefusesWhatDoesNotFitTheProcedure) {
+  const LocalDate today{2026, 11, 29};
+  auto fails = [&](std::string_view code, auto change, const std::string& field) {
+    auto p = WithDocuments(code);
+    auto in = Filed();
+    change(in);
+    const auto errors = ValidateProcedure(in, Catalogue(code), Ref().vocabularies, today, p);
+    return std::any_of(errors.begin(), errors.end(),
+                       [&](const FieldError& e) { return e.field == field; });
+  };
+  EXPECT_TRUE(fails(
+      "CAF-RSA", [](auto& in) { in.status = "perdue"; }, "status"));
+  // A procedure that opens no right has no outcome.
+  EXPECT_TRUE(fails(
+      "ANTS-CNI", [](auto& in) { in.outcome = "ouvert"; }, "outcome"));
+  EXPECT_TRUE(fails(
+      "CAF-RSA", [](auto& in) { in.monthly_amount = "600"; }, "monthly_amount"));
+  EXPECT_TRUE(fails(
+      "CAF-RSA",
+      [](auto& in) {
+        in.outcome = "ouvert";
+        in.monthly_amount = "six cents";
+      },
+      "monthly_amount"));
+  EXPECT_TRUE(fails(
+      "CAF-RSA",
+      [](auto& in) {
+        in.outcome = "ouvert";
+        in.outcome_on = "2026-12-25";
+      },
+      "outcome_on"));
+  EXPECT_TRUE(fails(
+      "CAF-RSA", [](auto& in) { in.due_on = "32/01/2027"; }, "due_on"));
+  EXPECT_TRUE(fails(
+      "CAF-RSA", [](auto& in) { in.gathered = {"99"}; }, "documents"));
+  EXPECT_TRUE(fails(
+      "CAF-RSA", [](auto& in) { in.note = "Mot de passe : Soleil2026"; }, "note"));
+  EXPECT_FALSE(fails(
+      "CAF-RSA", [](auto& in) { in.note = "Le mot de passe a été changé par la personne."; },
+      "note"));
+}
+
+TEST(Credentials, NeverWrittenInFreeText) {
+  EXPECT_TRUE(LooksLikeCredential("mdp= azerty"));
+  EXPECT_TRUE(LooksLikeCredential("Code PIN : 1234"));
+  EXPECT_FALSE(LooksLikeCredential("Elle a retrouvé son mot de passe seule."));
+  Note n;
+  EXPECT_FALSE(ValidateNote({"password: hunter2", false}, n).empty());
+}
+
+TEST(SuggestRenewal, KeepsTheDayOrTakesTheMonthsLast) {
+  Procedure p;
+  p.renewal_months = 12;
+  p.renewal_notice_days = 0;
+  EXPECT_EQ(SuggestRenewal(p, {2028, 2, 29}), (LocalDate{2029, 2, 28}));
+  p.renewal_months.reset();
+  EXPECT_EQ(SuggestRenewal(p, {2026, 1, 1}), std::nullopt);
+}
+
+TEST(MandateValidation, OnlyAidantsConnectDurationsAndKnownDomains) {
+  const LocalDate today{2026, 11, 29};
+  Mandate m;
+  EXPECT_TRUE(
+      ValidateMandate({"2026-11-29", "182", {"social", "logement"}}, Ref().procedures, today, m)
+          .empty());
+  EXPECT_EQ(m.ends_on, AddDays(today, 182));
+  EXPECT_TRUE(m.ActiveOn(today));
+  EXPECT_FALSE(m.ActiveOn(m.ends_on));
+  EXPECT_FALSE(
+      ValidateMandate({"2026-11-29", "90", {"social"}}, Ref().procedures, today, m).empty());
+  EXPECT_FALSE(ValidateMandate({"2026-11-29", "31", {}}, Ref().procedures, today, m).empty());
+  EXPECT_FALSE(ValidateMandate({"2026-11-29", "31", {"lune"}}, Ref().procedures, today, m).empty());
+  EXPECT_FALSE(
+      ValidateMandate({"2026-12-01", "31", {"social"}}, Ref().procedures, today, m).empty());
+}
+
+}  // namespace
+}  // namespace allervers::domain

@@ -27,13 +27,14 @@ struct TimelineFilter {
   const char* label;
   const char* kind;
 };
-constexpr std::array<TimelineFilter, 7> kFilters = {{
+constexpr std::array<TimelineFilter, 8> kFilters = {{
     {"tout", "Tout", ""},
     {"fiche", "Fiche de liaison", "referral"},
     {"contacts", "Contacts", "contact"},
     {"rendez-vous", "Rendez-vous", "appointment"},
     {"bilans", "Bilans", "assessment"},
     {"interventions", "Interventions", "intervention"},
+    {"demarches", "Démarches", "procedure"},
     {"notes", "Notes", "note"},
 }};
 
@@ -75,7 +76,30 @@ json AssessmentSummaryJson(const domain::Assessment& a) {
           {"skills", Score(a.score_skills)}};
 }
 
-json CaseJson(const service::CaseRecord& c, bool can_write) {
+json ProcedureSummaryJson(const domain::CaseProcedure& p, const domain::ReferenceData& ref) {
+  const auto* entry = ref.procedures.Find(p.code);
+  int gathered = 0;
+  for (const auto& d : p.documents) {
+    gathered += d.gathered ? 1 : 0;
+  }
+  return {
+      {"id", p.id},
+      {"code", p.code},
+      {"label", entry != nullptr ? entry->label : p.code},
+      {"status", std::string(domain::ProcedureStatusLabel(p.status))},
+      {"closed", domain::IsProcedureClosed(p.status)},
+      {"outcome", p.outcome == domain::RightOutcome::kNone
+                      ? std::string()
+                      : std::string(domain::RightOutcomeLabel(p.outcome))},
+      {"amount", p.monthly_amount_cents ? domain::FormatEuros(*p.monthly_amount_cents) + " par mois"
+                                        : std::string()},
+      {"due", p.due_on ? paris::FormatDate(*p.due_on) : std::string()},
+      {"documents", fmt::format("{} pièce(s) sur {}", gathered, p.documents.size())},
+      {"has_documents", !p.documents.empty()}};
+}
+
+json CaseJson(const service::CaseRecord& c, bool can_write, const domain::ReferenceData& ref,
+              const LocalDate& today) {
   const auto& r = c.referral;
   const bool open = domain::IsTakenOn(r.status);
   json j = {{"referral_id", r.id},
@@ -106,16 +130,71 @@ json CaseJson(const service::CaseRecord& c, bool can_write) {
   j["can_start_initial"] = open && can_write && !has_initial;
   j["can_start_final"] = open && can_write && has_initial && !has_final;
   j["can_compare"] = has_initial && has_final;
+  json procedures = json::array();
+  for (const auto& p : c.procedures) {
+    procedures.push_back(ProcedureSummaryJson(p, ref));
+  }
+  j["procedures"] = procedures;
+  j["has_procedures"] = !procedures.empty();
+  json mandates = json::array();
+  for (const auto& m : c.mandates) {
+    mandates.push_back(
+        {{"id", m.id},
+         {"duration", domain::MandateDurationLabel(m.duration_days)},
+         {"starts", paris::FormatDate(m.starts_on)},
+         {"last_day", paris::FormatDate(AddDays(m.ends_on, -1))},
+         {"active", m.ActiveOn(today)},
+         {"revoked", m.revoked_on ? paris::FormatDate(*m.revoked_on) : std::string()},
+         {"domains", [&] {
+            std::string out;
+            for (const auto& d : m.domains) {
+              out += (out.empty() ? "" : ", ") + ref.procedures.domains.Label(d);
+            }
+            return out;
+          }()}});
+  }
+  j["mandates"] = mandates;
+  j["has_mandates"] = !mandates.empty();
   return j;
 }
 
+json VocabularyChoices(const domain::Vocabulary& v, const std::vector<std::string>& selected,
+                       const std::string& prefix) {
+  json out = json::array();
+  for (const auto& c : v.items) {
+    out.push_back(
+        {{"value", c.code},
+         {"label", c.label},
+         {"id", prefix + "-" + c.code},
+         {"checked", std::find(selected.begin(), selected.end(), c.code) != selected.end()}});
+  }
+  return out;
+}
+
+// The catalogue grouped by domain, for the select that opens a procedure.
+json CatalogueJson(const domain::ReferenceData& ref) {
+  json groups = json::array();
+  for (const auto& d : ref.procedures.domains.items) {
+    json options = json::array();
+    for (const auto& p : ref.procedures.procedures) {
+      if (p.domain == d.code) {
+        options.push_back({{"value", p.code}, {"label", p.label + " (" + p.organisation + ")"}});
+      }
+    }
+    if (!options.empty()) {
+      groups.push_back({{"label", d.label}, {"options", options}});
+    }
+  }
+  return groups;
+}
+
 void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
-                    const domain::FieldErrors& note_errors, const domain::NoteInput& note,
-                    int status) {
+                    const domain::FieldErrors& errors, const domain::NoteInput& note,
+                    const domain::MandateInput& mandate, int status) {
   const auto file = deps.cases.Open(ctx.actor, id);
   const auto& p = file.person.data;
   const bool can_write = service::Allows(ctx.actor, Permission::kRecordAccompaniment);
-  json data = ErrorSummary(note_errors);
+  json data = ErrorSummary(errors);
   data["person_id"] = file.person.id;
   data["person"] = {
       {"name", PersonName(p)},
@@ -133,7 +212,7 @@ void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
   json cases = json::array();
   json current = nullptr;
   for (const auto& c : file.cases) {
-    auto j = CaseJson(c, can_write);
+    auto j = CaseJson(c, can_write, deps.reference, paris::Today(deps.clock.Now()));
     if (current.is_null() && j["writable"].get<bool>()) {
       current = j;
     }
@@ -185,6 +264,20 @@ void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
   data["timeline"] = timeline;
   data["has_timeline"] = !timeline.empty();
   data["note"] = {{"body", note.body}, {"private", note.is_private}};
+  data["catalogue"] = CatalogueJson(deps.reference);
+  json durations = json::array();
+  for (const int d : domain::MandateDurations()) {
+    durations.push_back({{"value", d}, {"label", domain::MandateDurationLabel(d)}});
+  }
+  data["mandate_durations"] = durations;
+  data["mandate_domains"] =
+      VocabularyChoices(deps.reference.procedures.domains, mandate.domains, "f-md");
+  data["mandate"] = {{"starts_on", mandate.starts_on.empty() ? ToIso(paris::Today(deps.clock.Now()))
+                                                             : mandate.starts_on}};
+  for (auto& d : data["mandate_durations"]) {
+    d["checked"] = std::to_string(d["value"].get<int>()) == mandate.duration_days;
+  }
+  data["today"] = ToIso(paris::Today(deps.clock.Now()));
   data["can_write"] = can_write;
   RenderPage(ctx, deps, "case_file", "Dossier de " + PersonName(p), data, status);
 }
@@ -460,19 +553,6 @@ domain::ExternalScoresInput ExternalOf(const domain::Assessment& a) {
 
 // ---- Interventions ----------------------------------------------------------------------------
 
-json VocabularyChoices(const domain::Vocabulary& v, const std::vector<std::string>& selected,
-                       const std::string& prefix) {
-  json out = json::array();
-  for (const auto& c : v.items) {
-    out.push_back(
-        {{"value", c.code},
-         {"label", c.label},
-         {"id", prefix + "-" + c.code},
-         {"checked", std::find(selected.begin(), selected.end(), c.code) != selected.end()}});
-  }
-  return out;
-}
-
 void RenderInterventionForm(RequestContext& ctx, Deps& deps, const service::InterventionForm& f,
                             const domain::InterventionInput& in, const domain::FieldErrors& errors,
                             int status) {
@@ -523,6 +603,19 @@ void RenderInterventionForm(RequestContext& ctx, Deps& deps, const service::Inte
                       {"selected", id == in.appointment}});
   }
   data["visits"] = visits;
+  json procedures = json::array();
+  for (const auto& p : f.procedures) {
+    const std::string id = std::to_string(p.id);
+    const auto* entry = deps.reference.procedures.Find(p.code);
+    procedures.push_back({{"value", id},
+                          {"label", (entry != nullptr ? entry->label : p.code) + " (" +
+                                        std::string(domain::ProcedureStatusLabel(p.status)) + ")"},
+                          {"id", "f-procedures-" + id},
+                          {"checked", std::find(in.procedures.begin(), in.procedures.end(), id) !=
+                                          in.procedures.end()}});
+  }
+  data["procedures"] = procedures;
+  data["has_procedures"] = !procedures.empty();
   data["has_visits"] = !visits.empty();
   data["today"] = ToIso(paris::Today(deps.clock.Now()));
   RenderPage(ctx, deps, "intervention_form", "Saisir une intervention", data, status);
@@ -542,6 +635,98 @@ domain::InterventionInput ReadIntervention(const Form& form) {
   in.workers = form.All("workers");
   in.summary = form.Get("summary");
   in.appointment = form.Get("appointment");
+  in.procedures = form.All("procedures");
+  return in;
+}
+
+void RenderProcedure(RequestContext& ctx, Deps& deps, const service::ProcedureView& v,
+                     const domain::ProcedureInput& in, const domain::FieldErrors& errors,
+                     int status) {
+  const auto& p = v.procedure;
+  const auto& vocab = deps.reference.vocabularies;
+  json data = ErrorSummary(errors);
+  data["id"] = p.id;
+  data["person"] = v.person_name;
+  data["person_id"] = v.referral.person_id.value_or(0);
+  data["number"] = v.referral.number;
+  data["editable"] = v.editable;
+  data["summary"] = ProcedureSummaryJson(p, deps.reference);
+  if (v.catalogue != nullptr) {
+    data["organisation"] = v.catalogue->organisation;
+    data["site"] = v.catalogue->site;
+    data["opens_right"] = v.catalogue->opens_right;
+    data["prerequisites"] = v.catalogue->prerequisites;
+    data["has_prerequisites"] = !v.catalogue->prerequisites.empty();
+  }
+  json statuses = json::array();
+  for (const auto s : domain::AllProcedureStatuses()) {
+    const std::string code(domain::ProcedureStatusCode(s));
+    statuses.push_back({{"value", code},
+                        {"label", std::string(domain::ProcedureStatusLabel(s))},
+                        {"checked", code == in.status}});
+  }
+  data["statuses"] = statuses;
+  json outcomes = json::array();
+  for (const auto o : {domain::RightOutcome::kNone, domain::RightOutcome::kPending,
+                       domain::RightOutcome::kOpened, domain::RightOutcome::kRefused}) {
+    const std::string code(domain::RightOutcomeCode(o));
+    outcomes.push_back({{"value", code},
+                        {"id", "f-outcome-" + (code.empty() ? std::string("aucune") : code)},
+                        {"label", std::string(domain::RightOutcomeLabel(o))},
+                        {"checked", code == in.outcome}});
+  }
+  data["outcomes"] = outcomes;
+  data["modalities"] =
+      VocabularyChoices(vocab.intervention_modalities, {in.modality}, "f-modality");
+  data["modality_unknown"] = in.modality.empty();
+  json documents = json::array();
+  for (std::size_t i = 0; i < p.documents.size(); ++i) {
+    const std::string pos = std::to_string(i);
+    documents.push_back(
+        {{"value", pos},
+         {"id", "f-doc-" + pos},
+         {"label", p.documents[i].label},
+         {"checked", std::find(in.gathered.begin(), in.gathered.end(), pos) != in.gathered.end()}});
+  }
+  data["documents"] = documents;
+  data["has_documents"] = !documents.empty();
+  data["values"] = {{"due_on", in.due_on},
+                    {"renewal_on", in.renewal_on},
+                    {"monthly_amount", in.monthly_amount},
+                    {"outcome_on", in.outcome_on},
+                    {"note", in.note},
+                    {"aidants_connect", in.aidants_connect}};
+  json events = json::array();
+  for (const auto& e : p.events) {
+    const auto to = domain::ParseProcedureStatus(e.to_status);
+    events.push_back({{"at", paris::FormatDateTime(e.at)},
+                      {"status", to ? std::string(domain::ProcedureStatusLabel(*to)) : e.to_status},
+                      {"actor", e.actor_name}});
+  }
+  data["events"] = events;
+  RenderPage(ctx, deps, "procedure_form",
+             "Démarche « " + data["summary"]["label"].get<std::string>() + " »", data, status);
+}
+
+domain::ProcedureInput InputOf(const domain::CaseProcedure& p) {
+  domain::ProcedureInput in;
+  in.status = std::string(domain::ProcedureStatusCode(p.status));
+  in.modality = p.modality;
+  in.aidants_connect = p.aidants_connect;
+  in.due_on = p.due_on ? ToIso(*p.due_on) : "";
+  in.renewal_on = p.renewal_on ? ToIso(*p.renewal_on) : "";
+  in.outcome = std::string(domain::RightOutcomeCode(p.outcome));
+  if (p.monthly_amount_cents) {
+    in.monthly_amount =
+        fmt::format("{},{:02}", *p.monthly_amount_cents / 100, *p.monthly_amount_cents % 100);
+  }
+  in.outcome_on = p.outcome_on ? ToIso(*p.outcome_on) : "";
+  in.note = p.note;
+  for (std::size_t i = 0; i < p.documents.size(); ++i) {
+    if (p.documents[i].gathered) {
+      in.gathered.push_back(std::to_string(i));
+    }
+  }
   return in;
 }
 
@@ -558,7 +743,7 @@ domain::PersonId PersonOrNotFound(Deps& deps, RequestContext& ctx, domain::Refer
 void RegisterCasePages(Router& router, Deps& deps) {
   router.Page(Method::kGet, R"(/personnes/(\d+))", "cases.show", Permission::kViewCases,
               [&deps](RequestContext& ctx) {
-                RenderCaseFile(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, 200);
+                RenderCaseFile(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, {}, 200);
               });
 
   // Notes.
@@ -574,7 +759,7 @@ void RegisterCasePages(Router& router, Deps& deps) {
                            "note_saved");
                   return;
                 }
-                RenderCaseFile(ctx, deps, person, errors, in, 422);
+                RenderCaseFile(ctx, deps, person, errors, in, {}, 422);
               });
 
   // Interventions.
@@ -599,6 +784,66 @@ void RegisterCasePages(Router& router, Deps& deps) {
                 const auto f = deps.cases.NewIntervention(ctx.actor, id);
                 RenderInterventionForm(ctx, deps, f, in, r.errors, 422);
               });
+
+  // Procedures and mandates.
+  router.Page(Method::kPost, R"(/fiches/(\d+)/demarches)", "procedures.create",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const Form form(ctx.req);
+                const auto id = deps.cases.AddProcedure(ctx.actor, ParseId(ctx.req.matches[1]),
+                                                        form.Get("code"));
+                Redirect(ctx, fmt::format("/demarches/{}", id), "procedure_opened");
+              });
+  router.Page(Method::kGet, R"(/demarches/(\d+))", "procedures.show", Permission::kViewCases,
+              [&deps](RequestContext& ctx) {
+                const auto v = deps.cases.Procedure(ctx.actor, ParseId(ctx.req.matches[1]));
+                RenderProcedure(ctx, deps, v, InputOf(v.procedure), {}, 200);
+              });
+  router.Page(Method::kPost, R"(/demarches/(\d+))", "procedures.update",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                domain::ProcedureInput in;
+                in.status = form.Get("status");
+                in.modality = form.Get("modality");
+                in.aidants_connect = form.Get("aidants_connect") == "1";
+                in.due_on = form.Get("due_on");
+                in.renewal_on = form.Get("renewal_on");
+                in.outcome = form.Get("outcome");
+                in.monthly_amount = form.Get("monthly_amount");
+                in.outcome_on = form.Get("outcome_on");
+                in.note = form.Get("note");
+                in.gathered = form.All("gathered");
+                const auto errors = deps.cases.UpdateProcedure(ctx.actor, id, in);
+                const auto v = deps.cases.Procedure(ctx.actor, id);
+                if (errors.empty()) {
+                  Redirect(ctx,
+                           fmt::format("/personnes/{}#demarches", v.referral.person_id.value_or(0)),
+                           "procedure_saved");
+                  return;
+                }
+                RenderProcedure(ctx, deps, v, in, errors, 422);
+              });
+  router.Page(Method::kPost, R"(/fiches/(\d+)/mandats)", "mandates.create",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const domain::MandateInput in{form.Get("starts_on"), form.Get("duration_days"),
+                                              form.All("domains")};
+                const auto person = PersonOrNotFound(deps, ctx, id);
+                const auto errors = deps.cases.RecordMandate(ctx.actor, id, in);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/personnes/{}#demarches", person), "mandate_saved");
+                  return;
+                }
+                RenderCaseFile(ctx, deps, person, errors, {}, in, 422);
+              });
+  router.Page(
+      Method::kPost, R"(/mandats/(\d+)/revoquer)", "mandates.revoke",
+      Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+        const auto referral = deps.cases.RevokeMandate(ctx.actor, ParseId(ctx.req.matches[1]));
+        Redirect(ctx, fmt::format("/personnes/{}#demarches", PersonOrNotFound(deps, ctx, referral)),
+                 "mandate_revoked");
+      });
 
   // Bilans.
   router.Page(Method::kPost, R"(/fiches/(\d+)/bilans)", "assessments.start",
