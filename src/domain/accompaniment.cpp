@@ -558,6 +558,30 @@ FieldErrors ValidateMandate(const MandateInput& in, const ProcedureCatalogue& ca
   return errors;
 }
 
+FieldErrors ValidateClosure(const ClosureInput& in, const Vocabularies& v, std::string& note) {
+  FieldErrors errors;
+  if (!v.closure_reasons.Contains(in.reason)) {
+    errors.push_back(FieldError{"reason", "Choisissez le motif de la clôture."});
+  }
+  note = text::Trim(in.note);
+  if (!text::IsValidUtf8(note) || text::CodePointCount(note) > kMaxClosureNote) {
+    errors.push_back(FieldError{
+        "closure_note",
+        fmt::format("Le commentaire dépasse {} caractères ou est illisible.", kMaxClosureNote)});
+  } else if (in.reason == "autre" && note.empty()) {
+    errors.push_back(FieldError{"closure_note", "Précisez le motif « autre » en quelques mots."});
+  } else if (LooksLikeCredential(note)) {
+    errors.push_back(
+        FieldError{"closure_note", "N’écrivez jamais un mot de passe de la personne."});
+  }
+  return errors;
+}
+
+bool ClosureExpectsFinalBilan(std::string_view reason) {
+  return reason != "injoignable" && reason != "refus" && reason != "demenagement" &&
+         reason != "deces";
+}
+
 FieldErrors ValidateNote(const NoteInput& in, Note& out) {
   FieldErrors errors;
   const std::string body = text::Trim(in.body);

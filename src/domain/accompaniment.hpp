@@ -249,6 +249,23 @@ FieldErrors ValidateMandate(const MandateInput& in, const ProcedureCatalogue& ca
 /// How many days before its end a mandate is shown as about to expire.
 inline constexpr int kMandateReminderDays = 14;
 
+// ---- Closure ---------------------------------------------------------------------------------
+
+struct ClosureInput {
+  std::string reason;                // vocabulary closure_reasons
+  std::string note;                  // for the team and the referrer, facts only
+  bool without_final_bilan = false;  // the worker confirms closing with no final bilan
+};
+
+inline constexpr std::size_t kMaxClosureNote = 1000;
+
+/// A reason of the list, a note of at most 1 000 characters (required for « autre »).
+FieldErrors ValidateClosure(const ClosureInput& in, const Vocabularies& v, std::string& note);
+
+/// Whether the reason leaves room for a final bilan with the person: not when the person
+/// could not be reached, refused, moved away or died.
+bool ClosureExpectsFinalBilan(std::string_view reason);
+
 // ---- Notes -----------------------------------------------------------------------------------
 
 using NoteId = std::int64_t;

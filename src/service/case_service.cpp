@@ -132,6 +132,7 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
   for (const auto& a : c.assessments) {
     TimelineEntry t;
     t.at = paris::FromLocal(a.conducted_on, 12, 0);
+    t.date_only = true;
     t.kind = "assessment";
     t.title = fmt::format("{} {}", domain::AssessmentKindLabel(a.kind),
                           a.completed ? "terminé" : "en cours");
@@ -145,6 +146,7 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
   for (const auto& i : c.interventions) {
     TimelineEntry t;
     t.at = paris::FromLocal(i.occurred_on, 12, 0);
+    t.date_only = true;
     t.kind = "intervention";
     t.title = fmt::format("Intervention {}, {} — {}", v.intervention_places.Label(i.place),
                           domain::FormatMinutes(i.duration_minutes),
@@ -769,6 +771,66 @@ domain::ReferralId CaseService::RevokeMandate(const Actor& actor, domain::Mandat
     Audit(actor, tx, now, "mandate.revoke", "mandate", id);
   });
   return referral;
+}
+
+domain::FieldErrors CaseService::Close(const Actor& actor, domain::ReferralId referral,
+                                       const domain::ClosureInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    RequireOpen(r);
+    std::string note;
+    errors = domain::ValidateClosure(in, reference_.vocabularies, note);
+    if (!errors.empty()) {
+      return;
+    }
+    bool initial_done = false;
+    bool final_done = false;
+    for (const auto& a : tx.assessments().ForReferral(referral)) {
+      initial_done = initial_done || (a.kind == AssessmentKind::kInitial && a.completed);
+      final_done = final_done || (a.kind == AssessmentKind::kFinal && a.completed);
+    }
+    if (initial_done && !final_done && domain::ClosureExpectsFinalBilan(in.reason) &&
+        !in.without_final_bilan) {
+      errors.push_back({"without_final_bilan",
+                        "Le bilan final n’est pas fait : faites-le pour mesurer les progrès, ou "
+                        "cochez « Clôturer sans bilan final »."});
+      return;
+    }
+    const Instant now = clock_.Now();
+    ReferralStatusUpdate u;
+    u.at = now;
+    u.status = ReferralStatus::kClosed;
+    u.decision_reason = in.reason;
+    u.decision_message = note;
+    tx.referrals().UpdateStatus(referral, u);
+    const std::string label = reference_.vocabularies.closure_reasons.Label(in.reason);
+    tx.referrals().AddEvent(referral,
+                            ReferralEvent{now, actor.user_id, actor.display_name,
+                                          std::string(domain::StatusCode(r.status)),
+                                          std::string(domain::StatusCode(ReferralStatus::kClosed)),
+                                          label + (note.empty() ? "" : " — " + note)});
+    Audit(actor, tx, now, "referral.close", "referral", referral, "reason=" + in.reason);
+    QueueReferrerMessage(tx, r, "closed:" + std::to_string(ToEpoch(now)),
+                         "Fiche de liaison " + r.number + " : accompagnement terminé",
+                         "L’accompagnement de la fiche " + r.number +
+                             " est terminé.\nMotif : " + label + "." + Signature(),
+                         now);
+  });
+  return errors;
+}
+
+void CaseService::Reopen(const Actor& actor, domain::ReferralId referral) {
+  Require(actor, Permission::kRecordAccompaniment);
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    if (r.status != ReferralStatus::kClosed) {
+      throw Error(ErrorCode::kConflict, "Seul un accompagnement clôturé peut être rouvert.");
+    }
+    const Instant now = clock_.Now();
+    ChangeStatusIfAllowed(actor, tx, r, ReferralStatus::kInProgress, now, "Réouverture");
+  });
 }
 
 domain::FieldErrors CaseService::AddNote(const Actor& actor, domain::ReferralId referral,

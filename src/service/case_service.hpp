@@ -34,6 +34,7 @@ struct TimelineEntry {
   std::string detail;
   std::string href;  // empty when there is nothing more to open
   bool is_private = false;
+  bool date_only = false;  // recorded by day (bilans, interventions): no time to show
 };
 
 /// Something due on the case; `overdue` is said in words on the page, not by colour alone.
@@ -137,6 +138,14 @@ class CaseService {
                                     const domain::MandateInput& in);
   /// The person revoked the mandate (at any time, Aidants Connect's rule). Returns its case.
   domain::ReferralId RevokeMandate(const Actor& actor, domain::MandateId id);
+
+  /// Ends the accompaniment with its reason; asks for the final bilan first when the initial
+  /// one was finished and the reason leaves room for it (unless `without_final_bilan`). The
+  /// referrer is told by e-mail (fiche number and reason only).
+  domain::FieldErrors Close(const Actor& actor, domain::ReferralId referral,
+                            const domain::ClosureInput& in);
+  /// Reopens a closed accompaniment; its whole history stays.
+  void Reopen(const Actor& actor, domain::ReferralId referral);
 
   domain::FieldErrors AddNote(const Actor& actor, domain::ReferralId referral,
                               const domain::NoteInput& in);

@@ -64,6 +64,8 @@ domain::StructureId ResolveOperator(Tx& tx, const domain::Structure& referring) 
   return operators.front().id;
 }
 
+}  // namespace
+
 void QueueReferrerMessage(Tx& tx, const ReferralRecord& r, const std::string& event,
                           const std::string& subject, const std::string& body, Instant now) {
   if (r.data.referrer_email.empty()) {
@@ -88,8 +90,6 @@ std::string Signature() {
          "l’équipe mobile "
          "numérique. Connectez-vous à Allervers pour suivre la fiche.";
 }
-
-}  // namespace
 
 std::string DisplayName(const std::string& last_name, const std::string& first_names) {
   std::string out = text::ToUpper(last_name);

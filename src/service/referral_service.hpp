@@ -179,6 +179,13 @@ ReferralRecord LoadReferral(const Actor& actor, Tx& tx, domain::ReferralId id);
 void ChangeStatusIfAllowed(const Actor& actor, Tx& tx, const ReferralRecord& r,
                            domain::ReferralStatus to, Instant now, const std::string& note);
 
+/// Queues an e-mail to the referrer of `r` (none when the fiche has no e-mail), deduplicated
+/// by `event`. Messages name the fiche by its number only, never the person.
+void QueueReferrerMessage(Tx& tx, const ReferralRecord& r, const std::string& event,
+                          const std::string& subject, const std::string& body, Instant now);
+/// The closing lines of every message to a referrer.
+std::string Signature();
+
 /// The active intervenants and coordinators of a team: who may be given cases and appointments.
 std::vector<domain::User> ActiveTeam(Tx& tx, domain::StructureId team);
 

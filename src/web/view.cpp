@@ -38,7 +38,9 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 41> kFlashes = {{
+constexpr std::array<Flash, 43> kFlashes = {{
+    {"case_closed", "L’accompagnement est clôturé. Le prescripteur en est informé."},
+    {"case_reopened", "L’accompagnement est rouvert ; son historique est conservé."},
     {"procedure_opened", "La démarche est ouverte, avec la liste des pièces à réunir."},
     {"procedure_saved", "La démarche est enregistrée."},
     {"mandate_saved", "Le mandat Aidants Connect est enregistré."},

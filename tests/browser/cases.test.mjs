@@ -147,3 +147,28 @@ test("intervenant: a procedure followed to the right opened, and an Aidants Conn
   await check(page, "case-file-procedures");
   await context.close();
 });
+
+test("intervenant: closing asks for the final bilan, tells the reason, and can be undone", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, accounts.intervenant);
+  await openCase(page);
+  const casePath = new URL(page.url()).pathname;
+  await page.getByText("Clôturer l’accompagnement", { exact: true }).first().click();
+  await page.getByLabel("Objectifs atteints").check();
+  await submit(page, "Clôturer l’accompagnement");
+  // The demo case has its initial bilan finished: the final one is asked for first.
+  await page.getByRole("alert").getByText(/Le bilan final n’est pas fait/).waitFor();
+  await check(page, "case-file-closure-errors");
+  await page.getByLabel("Clôturer sans bilan final").check();
+  await submit(page, "Clôturer l’accompagnement");
+  await page.getByText("L’accompagnement est clôturé. Le prescripteur en est informé.").waitFor();
+  await page.getByText(/Clôturé le .* : Objectifs atteints/).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Saisir une intervention" }).count(), 0);
+  await check(page, "case-file-closed");
+  await submit(page, "Rouvrir l’accompagnement");
+  await page.getByText("L’accompagnement est rouvert ; son historique est conservé.").waitFor();
+  assert.equal(new URL(page.url()).pathname, casePath);
+  await page.getByRole("link", { name: "Saisir une intervention" }).waitFor();
+  await context.close();
+});

@@ -349,5 +349,20 @@ TEST_F(AppointmentWebTest, ProceduresAndMandatesAnswerBadInputWith4xx) {
   EXPECT_EQ(other.Get(procedure)->status, 404);
 }
 
+TEST_F(AppointmentWebTest, ClosingWithoutAReasonKeepsTheCommentAndReopeningWorks) {
+  const auto path = PersonPath(*server_, lea_, referral_);
+  ASSERT_EQ(browser_->Get(path)->status, 200);
+  const std::string fiche = "/fiches/" + std::to_string(referral_);
+  auto res = browser_->Post(fiche + "/cloture", {{"closure_note", "Suivie ailleurs désormais"}});
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Suivie ailleurs désormais"), std::string::npos);
+  EXPECT_EQ(browser_->Post(fiche + "/reouverture", {})->status, 409);
+  res = browser_->Post(fiche + "/cloture", {{"reason", "demenagement"}});
+  EXPECT_EQ(res->status, 303);
+  res = browser_->Get(path);
+  EXPECT_NE(res->body.find("Rouvrir l’accompagnement"), std::string::npos);
+  EXPECT_EQ(browser_->Post(fiche + "/reouverture", {})->status, 303);
+}
+
 }  // namespace
 }  // namespace allervers::testing

@@ -291,6 +291,44 @@ TEST_P(CaseServiceTest, AMandateIsRemindedBeforeItEndsAndCanBeRevoked) {
   EXPECT_EQ(AuditCount("mandate.revoke"), 1);
 }
 
+TEST_P(CaseServiceTest, ClosureAsksForTheFinalBilanTellsTheReferrerAndCanBeUndone) {
+  const auto t0 = s_->cases.StartAssessment(worker_, referral_, domain::AssessmentKind::kInitial);
+  s_->cases.CompleteAssessment(worker_, t0);
+  EXPECT_FALSE(s_->cases.Close(worker_, referral_, {"inconnu", "", false}).empty());
+  auto errors = s_->cases.Close(worker_, referral_, {"objectifs_atteints", "", false});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "without_final_bilan");
+  EXPECT_EQ(s_->referrals.Get(worker_, referral_).status, ReferralStatus::kInProgress);
+  ASSERT_TRUE(
+      s_->cases.Close(worker_, referral_, {"objectifs_atteints", "Droits ouverts.", true}).empty());
+  auto r = s_->referrals.Get(worker_, referral_);
+  EXPECT_EQ(r.status, ReferralStatus::kClosed);
+  EXPECT_EQ(r.decision_reason, "objectifs_atteints");
+  EXPECT_TRUE(r.closed_at.has_value());
+  std::vector<service::OutboxMessage> mail;
+  db_->db().Read([&](service::Tx& tx) {
+    mail = tx.outbox().ForRelated("referral", std::to_string(referral_));
+  });
+  const auto closed = std::find_if(mail.begin(), mail.end(), [](const auto& m) {
+    return m.subject.find("accompagnement terminé") != std::string::npos;
+  });
+  ASSERT_NE(closed, mail.end());
+  EXPECT_EQ(closed->body.find("Mabiala"), std::string::npos) << "number only, no name";
+  // Nothing can be added to a closed case; reopening keeps everything.
+  EXPECT_EQ(CodeOf([&] {
+              s_->cases.AddNote(worker_, referral_, {"x", false});
+            }),
+            ErrorCode::kConflict);
+  s_->cases.Reopen(worker_, referral_);
+  r = s_->referrals.Get(worker_, referral_);
+  EXPECT_EQ(r.status, ReferralStatus::kInProgress);
+  EXPECT_FALSE(r.closed_at.has_value());
+  EXPECT_EQ(s_->cases.Open(worker_, person_).cases[0].assessments.size(), 1u);
+  EXPECT_EQ(CodeOf([&] { s_->cases.Reopen(worker_, referral_); }), ErrorCode::kConflict);
+  // An unreachable person needs no final bilan.
+  EXPECT_TRUE(s_->cases.Close(worker_, referral_, {"injoignable", "", false}).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CaseServiceTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          BackendName);

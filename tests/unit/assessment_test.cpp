@@ -382,6 +382,18 @@ TEST(Credentials, NeverWrittenInFreeText) {
   EXPECT_FALSE(ValidateNote({"password: hunter2", false}, n).empty());
 }
 
+TEST(ClosureValidation, AReasonOfTheListAndWordsForOther) {
+  std::string note;
+  EXPECT_TRUE(ValidateClosure({"objectifs_atteints", "", false}, Ref().vocabularies, note).empty());
+  EXPECT_FALSE(ValidateClosure({"fatigue", "", false}, Ref().vocabularies, note).empty());
+  EXPECT_FALSE(ValidateClosure({"autre", "  ", false}, Ref().vocabularies, note).empty());
+  EXPECT_TRUE(
+      ValidateClosure({"autre", " Suivie par le CCAS ", false}, Ref().vocabularies, note).empty());
+  EXPECT_EQ(note, "Suivie par le CCAS");
+  EXPECT_TRUE(ClosureExpectsFinalBilan("objectifs_atteints"));
+  EXPECT_FALSE(ClosureExpectsFinalBilan("injoignable"));
+}
+
 TEST(SuggestRenewal, KeepsTheDayOrTakesTheMonthsLast) {
   Procedure p;
   p.renewal_months = 12;

@@ -130,6 +130,13 @@ json CaseJson(const service::CaseRecord& c, bool can_write, const domain::Refere
   j["can_start_initial"] = open && can_write && !has_initial;
   j["can_start_final"] = open && can_write && has_initial && !has_final;
   j["can_compare"] = has_initial && has_final;
+  j["closed"] = r.status == domain::ReferralStatus::kClosed;
+  j["can_reopen"] = r.status == domain::ReferralStatus::kClosed && can_write;
+  j["closed_at"] = r.closed_at ? paris::FormatDate(*r.closed_at) : std::string();
+  j["closure_reason"] = r.status == domain::ReferralStatus::kClosed
+                            ? ref.vocabularies.closure_reasons.Label(r.decision_reason)
+                            : std::string();
+  j["closure_note"] = r.status == domain::ReferralStatus::kClosed ? r.decision_message : "";
   json procedures = json::array();
   for (const auto& p : c.procedures) {
     procedures.push_back(ProcedureSummaryJson(p, ref));
@@ -188,9 +195,17 @@ json CatalogueJson(const domain::ReferenceData& ref) {
   return groups;
 }
 
+// What was typed in the case page's forms, shown again with their errors.
+struct CaseForms {
+  domain::NoteInput note;
+  domain::MandateInput mandate;
+  domain::ClosureInput closure;
+};
+
 void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
-                    const domain::FieldErrors& errors, const domain::NoteInput& note,
-                    const domain::MandateInput& mandate, int status) {
+                    const domain::FieldErrors& errors, const CaseForms& typed, int status) {
+  const auto& note = typed.note;
+  const auto& mandate = typed.mandate;
   const auto file = deps.cases.Open(ctx.actor, id);
   const auto& p = file.person.data;
   const bool can_write = service::Allows(ctx.actor, Permission::kRecordAccompaniment);
@@ -253,13 +268,14 @@ void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
     if (*chosen->kind != '\0' && t.kind != chosen->kind) {
       continue;
     }
-    timeline.push_back({{"date", paris::FormatDateTime(t.at)},
-                        {"datetime", ToIso(paris::Today(t.at))},
-                        {"kind", t.kind},
-                        {"title", t.title},
-                        {"detail", t.detail},
-                        {"href", t.href},
-                        {"private", t.is_private}});
+    timeline.push_back(
+        {{"date", t.date_only ? paris::FormatDate(t.at) : paris::FormatDateTime(t.at)},
+         {"datetime", ToIso(paris::Today(t.at))},
+         {"kind", t.kind},
+         {"title", t.title},
+         {"detail", t.detail},
+         {"href", t.href},
+         {"private", t.is_private}});
   }
   data["timeline"] = timeline;
   data["has_timeline"] = !timeline.empty();
@@ -278,6 +294,16 @@ void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
     d["checked"] = std::to_string(d["value"].get<int>()) == mandate.duration_days;
   }
   data["today"] = ToIso(paris::Today(deps.clock.Now()));
+  json reasons = json::array();
+  for (const auto& c : deps.reference.vocabularies.closure_reasons.items) {
+    reasons.push_back({{"value", c.code},
+                       {"label", c.label},
+                       {"id", "f-reason-" + c.code},
+                       {"checked", c.code == typed.closure.reason}});
+  }
+  data["closure_reasons"] = reasons;
+  data["closure"] = {{"note", typed.closure.note},
+                     {"without_final_bilan", typed.closure.without_final_bilan}};
   data["can_write"] = can_write;
   RenderPage(ctx, deps, "case_file", "Dossier de " + PersonName(p), data, status);
 }
@@ -743,7 +769,7 @@ domain::PersonId PersonOrNotFound(Deps& deps, RequestContext& ctx, domain::Refer
 void RegisterCasePages(Router& router, Deps& deps) {
   router.Page(Method::kGet, R"(/personnes/(\d+))", "cases.show", Permission::kViewCases,
               [&deps](RequestContext& ctx) {
-                RenderCaseFile(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, {}, 200);
+                RenderCaseFile(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, 200);
               });
 
   // Notes.
@@ -759,7 +785,9 @@ void RegisterCasePages(Router& router, Deps& deps) {
                            "note_saved");
                   return;
                 }
-                RenderCaseFile(ctx, deps, person, errors, in, {}, 422);
+                CaseForms typed;
+                typed.note = in;
+                RenderCaseFile(ctx, deps, person, errors, typed, 422);
               });
 
   // Interventions.
@@ -835,7 +863,9 @@ void RegisterCasePages(Router& router, Deps& deps) {
                   Redirect(ctx, fmt::format("/personnes/{}#demarches", person), "mandate_saved");
                   return;
                 }
-                RenderCaseFile(ctx, deps, person, errors, {}, in, 422);
+                CaseForms typed;
+                typed.mandate = in;
+                RenderCaseFile(ctx, deps, person, errors, typed, 422);
               });
   router.Page(
       Method::kPost, R"(/mandats/(\d+)/revoquer)", "mandates.revoke",
@@ -844,6 +874,31 @@ void RegisterCasePages(Router& router, Deps& deps) {
         Redirect(ctx, fmt::format("/personnes/{}#demarches", PersonOrNotFound(deps, ctx, referral)),
                  "mandate_revoked");
       });
+
+  // Closure and reopening.
+  router.Page(Method::kPost, R"(/fiches/(\d+)/cloture)", "cases.close",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const domain::ClosureInput in{form.Get("reason"), form.Get("closure_note"),
+                                              form.Get("without_final_bilan") == "1"};
+                const auto person = PersonOrNotFound(deps, ctx, id);
+                const auto errors = deps.cases.Close(ctx.actor, id, in);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/personnes/{}", person), "case_closed");
+                  return;
+                }
+                CaseForms typed;
+                typed.closure = in;
+                RenderCaseFile(ctx, deps, person, errors, typed, 422);
+              });
+  router.Page(Method::kPost, R"(/fiches/(\d+)/reouverture)", "cases.reopen",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                deps.cases.Reopen(ctx.actor, id);
+                Redirect(ctx, fmt::format("/personnes/{}", PersonOrNotFound(deps, ctx, id)),
+                         "case_reopened");
+              });
 
   // Bilans.
   router.Page(Method::kPost, R"(/fiches/(\d+)/bilans)", "assessments.start",
