@@ -20,6 +20,12 @@
 namespace allervers::app {
 namespace {
 
+// A file's bytes; empty when it cannot be read (an optional data file).
+std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 // A short digest of the stylesheet and script, so static URLs change when they do.
 std::string AssetVersion(const std::filesystem::path& static_dir,
                          const service::TokenService& tokens) {
@@ -100,9 +106,10 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   appointments_ =
       std::make_unique<service::AppointmentService>(*database_, clock_, reference_, tokens_);
   cases_ = std::make_unique<service::CaseService>(*database_, clock_, reference_);
-  demo_ =
-      std::make_unique<service::DemoSeeder>(*structures_, *users_, *database_, reference_, clock_,
-                                            tokens_);
+  partners_ = std::make_unique<service::PartnerDirectory>(*database_, clock_, reference_);
+  demo_ = std::make_unique<service::DemoSeeder>(
+      *structures_, *users_, *database_, reference_, clock_, tokens_,
+      ReadWholeFile(config_.share_dir / "data" / "demo" / "partenaires.json"));
   if (!config_.smtp_url.empty()) {
     mailer_ = std::make_unique<notify::SmtpMailer>(
         notify::SmtpSettings{config_.smtp_url, config_.smtp_user, config_.smtp_password,
@@ -166,6 +173,7 @@ int Application::Serve() {
                  *imports_,
                  *appointments_,
                  *cases_,
+                 *partners_,
                  reference_,
                  tokens_,
                  templates,

@@ -10,12 +10,13 @@
 #include "security/tokens.hpp"
 #include "service/api_token_service.hpp"
 #include "service/appointment_service.hpp"
-#include "service/case_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/auth_service.hpp"
+#include "service/case_service.hpp"
 #include "service/csv_import.hpp"
 #include "service/demo.hpp"
 #include "service/outbox_dispatcher.hpp"
+#include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -43,6 +44,7 @@ class Application {
   service::CsvImportService& imports() { return *imports_; }
   service::AppointmentService& appointments() { return *appointments_; }
   service::CaseService& cases() { return *cases_; }
+  service::PartnerDirectory& partners() { return *partners_; }
   const domain::ReferenceData& reference() const { return reference_; }
   const service::TokenService& tokens() const { return tokens_; }
   const Clock& clock() const { return clock_; }
@@ -75,6 +77,7 @@ class Application {
   std::unique_ptr<service::CsvImportService> imports_;
   std::unique_ptr<service::AppointmentService> appointments_;
   std::unique_ptr<service::CaseService> cases_;
+  std::unique_ptr<service::PartnerDirectory> partners_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set

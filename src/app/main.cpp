@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 
 #include "app/application.hpp"
@@ -18,6 +19,9 @@ using allervers::ErrorCode;
 namespace app = allervers::app;
 namespace service = allervers::service;
 namespace domain = allervers::domain;
+
+// The command line reads whole national exports; the web upload stays under the body limit.
+constexpr std::size_t kMaxCliImportBytes = std::size_t{1} << 30;
 
 void PrintFieldErrors(const domain::FieldErrors& errors) {
   for (const auto& e : errors) {
@@ -143,6 +147,15 @@ int main(int argc, char** argv) {
   outbox_list->add_option("--status", o_status, "pending, sending, sent, failed ou cancelled")
       ->check(CLI::IsMember({"pending", "sending", "sent", "failed", "cancelled"}));
   auto* outbox_send = outbox->add_subcommand("send-now", "Envoyer maintenant les messages dus");
+
+  auto* partners = cli.add_subcommand("partners", "Annuaire des partenaires (data·inclusion)");
+  partners->require_subcommand(1);
+  std::string p_file;
+  auto* partners_import = partners->add_subcommand(
+      "import", "Importer un export data·inclusion (JSON ou CSV) : structures, puis services");
+  partners_import->add_option("--file", p_file, "Fichier JSON ou CSV")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   auto* setting = cli.add_subcommand("setting", "Lire et changer les réglages de l’équipe");
   setting->require_subcommand(1);
@@ -298,6 +311,26 @@ int main(int argc, char** argv) {
                 << report.Count(Kind::kRetry) << ", en échec " << report.Count(Kind::kFailed)
                 << ".\n";
       return 0;
+    }
+    if (*partners_import) {
+      std::ifstream in(p_file, std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      const auto report = application.partners().Import(system, bytes, kMaxCliImportBytes);
+      if (!report.file_error.empty()) {
+        throw Error(ErrorCode::kInvalidArgument, report.file_error);
+      }
+      std::cout << "Format " << report.format << " : structures " << report.structures_created
+                << " ajoutées, " << report.structures_updated << " mises à jour ; services "
+                << report.services_created << " ajoutés, " << report.services_updated
+                << " mis à jour ; " << report.rejected.size() << " refusés.\n";
+      for (const auto& r : report.rejected) {
+        std::cout << "Refusé : " << r.record << " — " << r.message << "\n";
+      }
+      for (const auto& w : report.warnings) {
+        std::cout << "Ignoré : " << w.record << " — " << w.message << "\n";
+      }
+      return report.rejected.empty() ? 0 : 2;
     }
     if (*token_revoke) {
       application.api_tokens().Revoke(system, t_id);

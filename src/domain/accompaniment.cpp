@@ -600,4 +600,124 @@ FieldErrors ValidateNote(const NoteInput& in, Note& out) {
   return errors;
 }
 
+// ---- Orientations --------------------------------------------------------------------------
+
+namespace {
+
+struct OrientationRow {
+  OrientationStatus status;
+  const char* code;
+  const char* label;
+};
+constexpr std::array<OrientationRow, 4> kOrientationStatuses = {{
+    {OrientationStatus::kProposed, "proposee", "Proposée"},
+    {OrientationStatus::kAccepted, "acceptee", "Acceptée par le partenaire"},
+    {OrientationStatus::kDone, "realisee", "Réalisée"},
+    {OrientationStatus::kNoFollowUp, "sans_suite", "Sans suite"},
+}};
+
+// A free text of the accompaniment: readable, at most `max` characters, never a credential.
+std::string FreeText(const std::string& raw, const char* field, const char* what, std::size_t max,
+                     bool required, FieldErrors& errors) {
+  std::string value = text::Trim(raw);
+  if (!text::IsValidUtf8(value)) {
+    errors.push_back(
+        FieldError{field, fmt::format("{} contient des caractères illisibles.", what)});
+  } else if (required && value.empty()) {
+    errors.push_back(FieldError{field, fmt::format("{} est à remplir.", what)});
+  } else if (text::CodePointCount(value) > max) {
+    errors.push_back(FieldError{field, fmt::format("{} dépasse {} caractères.", what, max)});
+  } else if (LooksLikeCredential(value)) {
+    errors.push_back(FieldError{field, "N’écrivez jamais un mot de passe de la personne."});
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string_view OrientationStatusCode(OrientationStatus s) {
+  for (const auto& r : kOrientationStatuses) {
+    if (r.status == s) {
+      return r.code;
+    }
+  }
+  return "proposee";
+}
+
+std::string_view OrientationStatusLabel(OrientationStatus s) {
+  for (const auto& r : kOrientationStatuses) {
+    if (r.status == s) {
+      return r.label;
+    }
+  }
+  return "Proposée";
+}
+
+std::optional<OrientationStatus> ParseOrientationStatus(std::string_view s) {
+  for (const auto& r : kOrientationStatuses) {
+    if (s == r.code) {
+      return r.status;
+    }
+  }
+  return std::nullopt;
+}
+
+const std::vector<OrientationStatus>& AllOrientationStatuses() {
+  static const std::vector<OrientationStatus> all = [] {
+    std::vector<OrientationStatus> v;
+    for (const auto& r : kOrientationStatuses) {
+      v.push_back(r.status);
+    }
+    return v;
+  }();
+  return all;
+}
+
+bool IsOrientationClosed(OrientationStatus s) {
+  return s == OrientationStatus::kDone || s == OrientationStatus::kNoFollowUp;
+}
+
+FieldErrors ValidateOrientation(const OrientationInput& in, const Vocabularies& v,
+                                const LocalDate& today, Orientation& out) {
+  FieldErrors errors;
+  const std::string name = FreeText(in.partner_name, "partner_name", "Le nom du partenaire", 200,
+                                    !out.service_id, errors);
+  if (!name.empty()) {
+    out.partner_name = name;
+  }
+  if (!v.redirection_kinds.Contains(in.partner_kind)) {
+    errors.push_back(FieldError{"partner_kind", "Choisissez le type de structure partenaire."});
+  }
+  out.partner_kind = in.partner_kind;
+  out.reason =
+      FreeText(in.reason, "reason", "Le motif de l’orientation", kMaxOrientationText, true, errors);
+  if (const auto status = ParseOrientationStatus(in.status)) {
+    out.status = *status;
+  } else {
+    errors.push_back(FieldError{"status", "Choisissez où en est l’orientation."});
+  }
+  out.follow_up_on = OptionalDate(in.follow_up_on, "follow_up_on", "La date de suivi", errors);
+  if (out.follow_up_on && *out.follow_up_on < AddDays(today, -366)) {
+    errors.push_back(FieldError{"follow_up_on", "La date de suivi est trop ancienne."});
+  }
+  out.shared = Codes(in.shared, v.orientation_shared, "shared", "Élément partagé", errors);
+  if (out.shared.empty()) {
+    out.consent_method.clear();
+    out.consent_on.reset();
+  } else if (!in.consent) {
+    errors.push_back(FieldError{"consent",
+                                "Rien n’est transmis au partenaire sans l’accord de la personne : "
+                                "cochez son accord ou décochez ce qui serait partagé."});
+  } else if (!v.consent_methods.Contains(in.consent_method)) {
+    errors.push_back(FieldError{"consent_method", "Dites comment la personne a donné son accord."});
+  } else {
+    out.consent_method = in.consent_method;
+    if (!out.consent_on) {
+      out.consent_on = today;
+    }
+  }
+  out.note = FreeText(in.note, "note", "La note", kMaxOrientationText, false, errors);
+  return errors;
+}
+
 }  // namespace allervers::domain

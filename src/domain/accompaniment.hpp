@@ -266,6 +266,65 @@ FieldErrors ValidateClosure(const ClosureInput& in, const Vocabularies& v, std::
 /// could not be reached, refused, moved away or died.
 bool ClosureExpectsFinalBilan(std::string_view reason);
 
+// ---- Orientations --------------------------------------------------------------------------
+
+using OrientationId = std::int64_t;
+
+/// Where an orientation to a partner stands.
+enum class OrientationStatus {
+  kProposed,    // proposée to the person
+  kAccepted,    // acceptée by the partner (an appointment or a contact is set)
+  kDone,        // réalisée: the person was received
+  kNoFollowUp,  // sans suite
+};
+
+std::string_view OrientationStatusCode(OrientationStatus s);   // "proposee"…
+std::string_view OrientationStatusLabel(OrientationStatus s);  // "Proposée"…
+std::optional<OrientationStatus> ParseOrientationStatus(std::string_view s);
+const std::vector<OrientationStatus>& AllOrientationStatuses();
+/// Nothing more to follow (réalisée, sans suite).
+bool IsOrientationClosed(OrientationStatus s);
+
+struct Orientation {
+  OrientationId id = 0;
+  std::int64_t referral_id = 0;
+  std::optional<std::int64_t> service_id;  // a service of the directory, or none (typed name)
+  std::string partner_name;                // as shown, kept if the directory changes
+  std::string partner_kind;                // vocabulary redirection_kinds (La Coop)
+  std::string reason;
+  OrientationStatus status = OrientationStatus::kProposed;
+  std::optional<LocalDate> follow_up_on;
+  std::vector<std::string> shared;  // vocabulary orientation_shared: what the partner was told
+  std::string consent_method;       // vocabulary consent_methods, when something was shared
+  std::optional<LocalDate> consent_on;
+  std::string note;
+  std::string author_name;
+  std::vector<ProcedureEvent> events;  // status changes, oldest first
+  Instant created_at{};
+  Instant updated_at{};
+};
+
+struct OrientationInput {
+  std::string service_id;  // empty for a partner outside the directory
+  std::string partner_name;
+  std::string partner_kind;
+  std::string reason;
+  std::string status;
+  std::string follow_up_on;
+  std::vector<std::string> shared;
+  bool consent = false;  // the person agreed to what is shared
+  std::string consent_method;
+  std::string note;
+};
+
+inline constexpr std::size_t kMaxOrientationText = 1000;
+
+/// A partner (named when outside the directory), its kind, a reason, a status, an optional
+/// follow-up date; whatever is shared with the partner needs the person's agreement and how it
+/// was given (dated today when first given). `out` keeps its id, service and consent date.
+FieldErrors ValidateOrientation(const OrientationInput& in, const Vocabularies& v,
+                                const LocalDate& today, Orientation& out);
+
 // ---- Notes -----------------------------------------------------------------------------------
 
 using NoteId = std::int64_t;

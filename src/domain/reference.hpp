@@ -54,6 +54,21 @@ struct Vocabularies {
   Vocabulary equipment;
   Vocabulary autonomy;
   Vocabulary redirection_kinds;
+  // Orientations: what may be shared with a partner, with the person's agreement.
+  Vocabulary orientation_shared;
+  // The 16 categories of data·inclusion's thematiques (the sub-themes are in `InclusionLists`).
+  Vocabulary inclusion_theme_categories;
+};
+
+/// The value lists of the data·inclusion schema v1 (data/data-inclusion/), as shipped.
+struct InclusionLists {
+  Vocabulary thematiques;  // "<category>--<sub-theme>"
+  Vocabulary publics;
+  Vocabulary frais;
+  Vocabulary modes_accueil;
+  Vocabulary types;
+  Vocabulary modes_mobilisation;
+  Vocabulary personnes_mobilisatrices;
 };
 
 /// Everything loaded from data/ at start. Immutable once loaded; shared read-only.
@@ -61,6 +76,7 @@ struct ReferenceData {
   ProcedureCatalogue procedures;
   Vocabularies vocabularies;
   AssessmentGrids assessment;  // every version of the bilan grid
+  InclusionLists inclusion;
 };
 
 }  // namespace allervers::domain

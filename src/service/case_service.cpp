@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
@@ -192,6 +193,19 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
                             : "Jusqu’au " + paris::FormatDate(AddDays(m.ends_on, -1)) + " inclus";
     file.timeline.push_back(std::move(t));
   }
+  for (const auto& o : c.orientations) {
+    for (const auto& e : o.events) {
+      TimelineEntry t;
+      t.at = e.at;
+      t.kind = "orientation";
+      const auto to = domain::ParseOrientationStatus(e.to_status);
+      t.title = fmt::format("Orientation vers {} : {}", o.partner_name,
+                            to ? std::string(domain::OrientationStatusLabel(*to)) : e.to_status);
+      t.detail = e.actor_name + (e.from_status.empty() ? " — " + o.reason : "");
+      t.href = "/orientations/" + std::to_string(o.id);
+      file.timeline.push_back(std::move(t));
+    }
+  }
   for (const auto& n : c.notes) {
     TimelineEntry t;
     t.at = n.created_at;
@@ -283,6 +297,13 @@ void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now,
                                    last, false, ""});
     }
   }
+  for (const auto& o : c.orientations) {
+    if (!domain::IsOrientationClosed(o.status) && o.follow_up_on) {
+      file.next_actions.push_back({"Suivre l’orientation vers " + o.partner_name, o.follow_up_on,
+                                   *o.follow_up_on < today,
+                                   "/orientations/" + std::to_string(o.id)});
+    }
+  }
   const domain::Assessment* initial = nullptr;
   for (const auto& a : c.assessments) {
     if (a.kind == AssessmentKind::kInitial) {
@@ -333,6 +354,7 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
       c.notes = tx.notes().ForReferral(r->id, actor.user_id);
       c.procedures = tx.procedures().ForReferral(r->id);
       c.mandates = tx.mandates().ForReferral(r->id);
+      c.orientations = tx.orientations().ForReferral(r->id);
       file.cases.push_back(std::move(c));
     }
     if (file.cases.empty()) {
@@ -831,6 +853,137 @@ void CaseService::Reopen(const Actor& actor, domain::ReferralId referral) {
     const Instant now = clock_.Now();
     ChangeStatusIfAllowed(actor, tx, r, ReferralStatus::kInProgress, now, "Réouverture");
   });
+}
+
+namespace {
+
+domain::Orientation LoadOrientation(const Actor& actor, Tx& tx, domain::OrientationId id,
+                                    ReferralRecord& referral) {
+  auto o = tx.orientations().Find(id);
+  if (!o) {
+    throw Error(ErrorCode::kNotFound, "Cette orientation n’existe pas.");
+  }
+  referral = LoadCase(actor, tx, o->referral_id);
+  return *o;
+}
+
+std::optional<domain::PartnerService> FindPartnerService(Tx& tx, std::optional<std::int64_t> id) {
+  return id ? tx.partners().FindService(*id) : std::nullopt;
+}
+
+std::optional<std::int64_t> ParseId(const std::string& raw) {
+  const std::string s = text::Trim(raw);
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v <= 0) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+// What was shared with a partner, for the audit row: codes only, never the data.
+std::string SharedCodes(const domain::Orientation& o) {
+  std::string out;
+  for (const auto& code : o.shared) {
+    out += (out.empty() ? "" : ",") + code;
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+OrientationForm CaseService::NewOrientation(const Actor& actor, domain::ReferralId referral,
+                                            std::optional<domain::PartnerServiceId> service) {
+  Require(actor, Permission::kRecordAccompaniment);
+  OrientationForm f;
+  store_.Read([&](Tx& tx) {
+    f.referral = LoadCase(actor, tx, referral);
+    RequireOpen(f.referral);
+    f.person_name = PersonName(tx, f.referral);
+    f.service = FindPartnerService(tx, service);
+    if (service && !f.service) {
+      throw Error(ErrorCode::kNotFound, "Ce service n’existe pas dans l’annuaire.");
+    }
+  });
+  return f;
+}
+
+OrientationResult CaseService::RecordOrientation(const Actor& actor, domain::ReferralId referral,
+                                                 const domain::OrientationInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  OrientationResult result;
+  store_.Write([&](Tx& tx) {
+    const auto r = LoadCase(actor, tx, referral);
+    RequireOpen(r);
+    const Instant now = clock_.Now();
+    domain::Orientation o;
+    o.referral_id = referral;
+    if (!text::Trim(in.service_id).empty()) {
+      const auto id = ParseId(in.service_id);
+      const auto service = id ? tx.partners().FindService(*id) : std::nullopt;
+      if (!service) {
+        result.errors.push_back({"service_id",
+                                 "Ce service n’est plus dans l’annuaire : "
+                                 "choisissez-en un autre ou nommez le partenaire."});
+        return;
+      }
+      o.service_id = service->id;
+      o.partner_name = service->nom + " — " + service->structure_nom;
+    }
+    result.errors = domain::ValidateOrientation(in, reference_.vocabularies, paris::Today(now), o);
+    if (!result.errors.empty()) {
+      return;
+    }
+    result.id = tx.orientations().Insert(o, actor.user_id, now);
+    tx.orientations().AddEvent(result.id, actor.user_id, "",
+                               std::string(domain::OrientationStatusCode(o.status)), now);
+    // What was shared is part of the audit (codes only): the person's data left the team.
+    Audit(actor, tx, now, "orientation.create", "orientation", result.id,
+          fmt::format("referral={} kind={} shared={}", referral, o.partner_kind, SharedCodes(o)));
+  });
+  return result;
+}
+
+OrientationView CaseService::Orientation(const Actor& actor, domain::OrientationId id) {
+  Require(actor, Permission::kViewCases);
+  OrientationView v;
+  store_.Read([&](Tx& tx) {
+    v.orientation = LoadOrientation(actor, tx, id, v.referral);
+    v.person_name = PersonName(tx, v.referral);
+    v.service = FindPartnerService(tx, v.orientation.service_id);
+  });
+  v.editable =
+      domain::IsTakenOn(v.referral.status) && Allows(actor, Permission::kRecordAccompaniment);
+  return v;
+}
+
+domain::FieldErrors CaseService::UpdateOrientation(const Actor& actor, domain::OrientationId id,
+                                                   const domain::OrientationInput& in) {
+  Require(actor, Permission::kRecordAccompaniment);
+  domain::FieldErrors errors;
+  store_.Write([&](Tx& tx) {
+    ReferralRecord r;
+    auto o = LoadOrientation(actor, tx, id, r);
+    RequireOpen(r);
+    const Instant now = clock_.Now();
+    const auto before = o.status;
+    domain::OrientationInput kept = in;
+    kept.partner_name = o.service_id ? std::string() : o.partner_name;  // not changed here
+    errors = domain::ValidateOrientation(kept, reference_.vocabularies, paris::Today(now), o);
+    if (!errors.empty()) {
+      return;
+    }
+    tx.orientations().Update(o, now);
+    if (o.status != before) {
+      tx.orientations().AddEvent(id, actor.user_id,
+                                 std::string(domain::OrientationStatusCode(before)),
+                                 std::string(domain::OrientationStatusCode(o.status)), now);
+    }
+    Audit(actor, tx, now, "orientation.update", "orientation", id,
+          fmt::format("status={} shared={}", domain::OrientationStatusCode(o.status),
+                      SharedCodes(o)));
+  });
+  return errors;
 }
 
 domain::FieldErrors CaseService::AddNote(const Actor& actor, domain::ReferralId referral,

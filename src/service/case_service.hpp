@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "domain/accompaniment.hpp"
 #include "domain/assessment.hpp"
+#include "domain/partner.hpp"
 #include "domain/reference.hpp"
 #include "service/actor.hpp"
 #include "service/repositories.hpp"
@@ -24,6 +25,7 @@ struct CaseRecord {
   std::vector<domain::Note> notes;  // shared ones and the reader's own private ones
   std::vector<domain::CaseProcedure> procedures;
   std::vector<domain::Mandate> mandates;
+  std::vector<domain::Orientation> orientations;
 };
 
 /// One line of the case page's timeline.
@@ -76,6 +78,26 @@ struct ProcedureView {
   ReferralRecord referral;
   std::string person_name;
   bool editable = false;
+};
+
+struct OrientationView {
+  domain::Orientation orientation;
+  std::optional<domain::PartnerService> service;  // the directory's entry, when chosen from it
+  ReferralRecord referral;
+  std::string person_name;
+  bool editable = false;  // the case is open
+};
+
+/// What the orientation form starts from: the service chosen in the directory, if any.
+struct OrientationForm {
+  ReferralRecord referral;
+  std::string person_name;
+  std::optional<domain::PartnerService> service;
+};
+
+struct OrientationResult {
+  domain::FieldErrors errors;
+  domain::OrientationId id = 0;
 };
 
 struct InterventionResult {
@@ -146,6 +168,18 @@ class CaseService {
                             const domain::ClosureInput& in);
   /// Reopens a closed accompaniment; its whole history stays.
   void Reopen(const Actor& actor, domain::ReferralId referral);
+
+  /// The orientation form for a case, with the directory's service `service` when given.
+  OrientationForm NewOrientation(const Actor& actor, domain::ReferralId referral,
+                                 std::optional<domain::PartnerServiceId> service);
+  /// Orients the person to a partner (from the directory or named), with what is shared and
+  /// the person's agreement; the status history starts.
+  OrientationResult RecordOrientation(const Actor& actor, domain::ReferralId referral,
+                                      const domain::OrientationInput& in);
+  OrientationView Orientation(const Actor& actor, domain::OrientationId id);
+  /// Follows an orientation up: status (each change dated), follow-up date, sharing, note.
+  domain::FieldErrors UpdateOrientation(const Actor& actor, domain::OrientationId id,
+                                        const domain::OrientationInput& in);
 
   domain::FieldErrors AddNote(const Actor& actor, domain::ReferralId referral,
                               const domain::NoteInput& in);

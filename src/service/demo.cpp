@@ -10,6 +10,7 @@
 #include "domain/calendar.hpp"
 #include "service/appointment_service.hpp"
 #include "service/case_service.hpp"
+#include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
 
 namespace allervers::service {
@@ -106,6 +107,7 @@ DemoResult DemoSeeder::Run() {
                       saved.errors.front().message);
     }
   }
+  SeedPartners();
   SeedReferrals();
   SeedFortnight();
   result.outcome = DemoOutcome::kSeeded;
@@ -444,6 +446,21 @@ const std::vector<DemoReferral>& Referrals() {
 }
 
 }  // namespace
+
+void DemoSeeder::SeedPartners() {
+  if (partner_directory_.empty()) {
+    return;
+  }
+  PartnerDirectory directory(store_, clock_, reference_);
+  const auto report = directory.Import(Actor::System("demo"), partner_directory_);
+  if (!report.file_error.empty() || !report.rejected.empty()) {
+    throw Error(ErrorCode::kInternal,
+                "Annuaire de démonstration invalide : " +
+                    (report.file_error.empty()
+                         ? report.rejected.front().record + " : " + report.rejected.front().message
+                         : report.file_error));
+  }
+}
 
 void DemoSeeder::SeedReferrals() {
   const Actor system = Actor::System("demo");
@@ -800,6 +817,27 @@ void DemoSeeder::SeedVisit(CaseService& cases, const Actor& worker, domain::Refe
     p.gathered = {"0"};
   }
   fail(cases.UpdateProcedure(worker, procedure_id, p));
+
+  // Every other person is also oriented to a partner of the directory, with their agreement.
+  if (index % 2 == 1 && !partner_directory_.empty()) {
+    const bool food = index % 4 == 1;
+    PartnerDirectory directory(store_, clock_, reference_);
+    const auto found = directory.Search(
+        Actor::System("demo"), {"", "", food ? "aide alimentaire" : "ateliers numeriques", 1});
+    if (!found.result.services.empty()) {
+      domain::OrientationInput o;
+      o.service_id = std::to_string(found.result.services.front().id);
+      o.partner_kind = food ? "aide_sociale" : "mediation_numerique";
+      o.reason = food ? "Colis alimentaire en attendant la réponse de l’organisme."
+                      : "Apprendre à utiliser la tablette en petit groupe, près de chez elle.";
+      o.status = "proposee";
+      o.follow_up_on = ToIso(AddDays(day, 14));
+      o.shared = {"identite", "coordonnees", "motif"};
+      o.consent = true;
+      o.consent_method = "oral";
+      fail(cases.RecordOrientation(worker, referral, o).errors);
+    }
+  }
 
   const auto bilan = cases.StartAssessment(worker, referral, domain::AssessmentKind::kInitial);
   const auto& grid = reference_.assessment.Current();

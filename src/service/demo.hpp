@@ -38,18 +38,23 @@ class DemoSeeder {
   static constexpr const char* kPassword = "visite-a-domicile-95";
   static constexpr const char* kOperatorCode = "EMN-CERGY";
 
+  /// `partner_directory` is a data·inclusion JSON export (data/demo/partenaires.json) imported
+  /// as the demo's directory of partners; empty: no directory.
   DemoSeeder(StructureService& structures, UserService& users, Store& store,
-             const domain::ReferenceData& reference, const Clock& clock, const TokenService& tokens)
+             const domain::ReferenceData& reference, const Clock& clock, const TokenService& tokens,
+             std::string partner_directory = {})
       : structures_(structures),
         users_(users),
         store_(store),
         reference_(reference),
         clock_(clock),
-        tokens_(tokens) {}
+        tokens_(tokens),
+        partner_directory_(std::move(partner_directory)) {}
 
   DemoResult Run();
 
  private:
+  void SeedPartners();
   void SeedReferrals();
   /// A fortnight of the two intervenants' work across Cergy's quarters: contact attempts, last
   /// week's appointments with their outcomes, next week's with their letters and reminders.
@@ -63,6 +68,7 @@ class DemoSeeder {
   const domain::ReferenceData& reference_;
   const Clock& clock_;
   const TokenService& tokens_;
+  std::string partner_directory_;
 };
 
 }  // namespace allervers::service

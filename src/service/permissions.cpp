@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 16> kGrants = {{
+const std::array<Grant, 18> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -60,6 +60,16 @@ const std::array<Grant, 16> kGrants = {{
      "record_accompaniment",
      false,
      {Role::kIntervenant, Role::kCoordinateur},
+     {}},
+    {Permission::kViewPartners,
+     "view_partners",
+     false,
+     {Role::kIntervenant, Role::kCoordinateur, Role::kAdmin},
+     {}},
+    {Permission::kManagePartners,
+     "manage_partners",
+     false,
+     {Role::kCoordinateur, Role::kAdmin},
      {}},
 }};
 

@@ -29,6 +29,8 @@ enum class Permission {
   kViewAgenda,           // the team's agendas and day sheets, one's calendar feed
   kRespondTripartite,    // a referrer's invitations to tripartite appointments
   kRecordAccompaniment,  // bilans, interventions and notes of the team's cases
+  kViewPartners,         // search the directory of partner structures and services
+  kManagePartners,       // import the directory of partner structures and services
 };
 
 /// What the permissions module needs to know about a referral to decide on it.

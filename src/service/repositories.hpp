@@ -12,6 +12,7 @@
 #include "service/accompaniment_repositories.hpp"
 #include "service/appointment_repositories.hpp"
 #include "service/audit.hpp"
+#include "service/partner_repositories.hpp"
 #include "service/referral_repositories.hpp"
 
 namespace allervers::service {
@@ -142,6 +143,8 @@ class Tx {
   virtual NoteRepository& notes() = 0;
   virtual ProcedureRepository& procedures() = 0;
   virtual MandateRepository& mandates() = 0;
+  virtual PartnerRepository& partners() = 0;
+  virtual OrientationRepository& orientations() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

@@ -172,6 +172,52 @@ domain::AssessmentGrids LoadAssessmentGrids(const std::filesystem::path& dir,
   return grids;
 }
 
+// One list of data·inclusion: [{"value", "label", "description"}].
+domain::Vocabulary ReadInclusionList(const std::filesystem::path& dir, const char* name) {
+  const auto file = dir / (std::string(name) + ".json");
+  const json root = ReadJson(file);
+  domain::Vocabulary v;
+  v.name = name;
+  std::set<std::string> seen;
+  if (!root.is_array()) {
+    throw Error(ErrorCode::kInternal, "Référentiel " + file.string() + " : une liste est attendue");
+  }
+  for (const auto& item : root) {
+    domain::Choice c{item.is_object() && item.contains("value") && item["value"].is_string()
+                         ? item["value"].get<std::string>()
+                         : "",
+                     item.is_object() && item.contains("label") && item["label"].is_string()
+                         ? item["label"].get<std::string>()
+                         : ""};
+    if (c.code.empty() || c.label.empty() || !seen.insert(c.code).second) {
+      throw Error(ErrorCode::kInternal, "Référentiel " + file.string() +
+                                            " : valeur sans code, sans libellé ou en double");
+    }
+    v.items.push_back(std::move(c));
+  }
+  return v;
+}
+
+domain::InclusionLists LoadInclusionLists(const std::filesystem::path& dir,
+                                          const domain::Vocabulary& categories) {
+  domain::InclusionLists lists;
+  lists.thematiques = ReadInclusionList(dir, "thematiques");
+  lists.publics = ReadInclusionList(dir, "publics");
+  lists.frais = ReadInclusionList(dir, "frais");
+  lists.modes_accueil = ReadInclusionList(dir, "modes-accueil");
+  lists.types = ReadInclusionList(dir, "types-de-services");
+  lists.modes_mobilisation = ReadInclusionList(dir, "modes-mobilisation");
+  lists.personnes_mobilisatrices = ReadInclusionList(dir, "personnes-mobilisatrices");
+  for (const auto& theme : lists.thematiques.items) {
+    const auto category = theme.code.substr(0, theme.code.find("--"));
+    if (!categories.Contains(category)) {
+      throw Error(ErrorCode::kInternal, "Référentiel data·inclusion : la thématique " + theme.code +
+                                            " n’a pas de catégorie dans vocabularies.json");
+    }
+  }
+  return lists;
+}
+
 }  // namespace
 
 domain::ReferenceData LoadReferenceData(const std::filesystem::path& data_dir) {
@@ -237,7 +283,10 @@ domain::ReferenceData LoadReferenceData(const std::filesystem::path& data_dir) {
   v.equipment = ReadVocabulary(vocab, "equipment", vocab_file);
   v.autonomy = ReadVocabulary(vocab, "autonomy", vocab_file);
   v.redirection_kinds = ReadVocabulary(vocab, "redirection_kinds", vocab_file);
+  v.orientation_shared = ReadVocabulary(vocab, "orientation_shared", vocab_file);
+  v.inclusion_theme_categories = ReadVocabulary(vocab, "inclusion_theme_categories", vocab_file);
   ref.assessment = LoadAssessmentGrids(data_dir / "assessment_grids", ref.procedures);
+  ref.inclusion = LoadInclusionLists(data_dir / "data-inclusion", v.inclusion_theme_categories);
   return ref;
 }
 

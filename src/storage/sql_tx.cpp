@@ -68,5 +68,11 @@ service::ProcedureRepository& SqlTx::procedures() {
 service::MandateRepository& SqlTx::mandates() {
   return Lazy(mandates_, sql_, MakeMandateRepository);
 }
+service::PartnerRepository& SqlTx::partners() {
+  return Lazy(partners_, sql_, MakePartnerRepository);
+}
+service::OrientationRepository& SqlTx::orientations() {
+  return Lazy(orientations_, sql_, MakeOrientationRepository);
+}
 
 }  // namespace allervers::storage

@@ -38,6 +38,8 @@ class SqlTx final : public service::Tx {
   service::NoteRepository& notes() override;
   service::ProcedureRepository& procedures() override;
   service::MandateRepository& mandates() override;
+  service::PartnerRepository& partners() override;
+  service::OrientationRepository& orientations() override;
 
  private:
   soci::session& sql_;
@@ -62,6 +64,8 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::NoteRepository> notes_;
   std::unique_ptr<service::ProcedureRepository> procedures_;
   std::unique_ptr<service::MandateRepository> mandates_;
+  std::unique_ptr<service::PartnerRepository> partners_;
+  std::unique_ptr<service::OrientationRepository> orientations_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -84,5 +88,7 @@ std::unique_ptr<service::InterventionRepository> MakeInterventionRepository(soci
 std::unique_ptr<service::NoteRepository> MakeNoteRepository(soci::session& sql);
 std::unique_ptr<service::ProcedureRepository> MakeProcedureRepository(soci::session& sql);
 std::unique_ptr<service::MandateRepository> MakeMandateRepository(soci::session& sql);
+std::unique_ptr<service::PartnerRepository> MakePartnerRepository(soci::session& sql);
+std::unique_ptr<service::OrientationRepository> MakeOrientationRepository(soci::session& sql);
 
 }  // namespace allervers::storage

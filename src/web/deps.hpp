@@ -12,6 +12,7 @@
 #include "service/auth_service.hpp"
 #include "service/case_service.hpp"
 #include "service/csv_import.hpp"
+#include "service/partner_directory.hpp"
 #include "service/ports.hpp"
 #include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
@@ -30,6 +31,7 @@ struct Deps {
   service::CsvImportService& imports;
   service::AppointmentService& appointments;
   service::CaseService& cases;
+  service::PartnerDirectory& partners;
   const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;

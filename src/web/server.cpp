@@ -78,6 +78,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   RegisterReferralApi(*router_, deps_);
   RegisterAppointmentPages(*router_, deps_);
   RegisterCasePages(*router_, deps_);
+  RegisterPartnerPages(*router_, deps_);
   router_->InstallFallbacks();
 }
 

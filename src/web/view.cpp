@@ -17,12 +17,13 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 12> kNav = {{
+constexpr std::array<NavItem, 13> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
     {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
     {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
     {"Fiches reçues", "/triage", service::Permission::kViewCases},
     {"Agenda", "/agenda", service::Permission::kViewAgenda},
+    {"Partenaires", "/partenaires", service::Permission::kViewPartners},
     {"Rendez-vous tripartites", "/invitations", service::Permission::kRespondTripartite},
     {"Import CSV", "/import", service::Permission::kImportReferrals},
     {"Structures", "/admin/structures", service::Permission::kManageStructures},
@@ -38,7 +39,9 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 43> kFlashes = {{
+constexpr std::array<Flash, 45> kFlashes = {{
+    {"orientation_saved", "L’orientation est enregistrée."},
+    {"orientation_updated", "Le suivi de l’orientation est enregistré."},
     {"case_closed", "L’accompagnement est clôturé. Le prescripteur en est informé."},
     {"case_reopened", "L’accompagnement est rouvert ; son historique est conservé."},
     {"procedure_opened", "La démarche est ouverte, avec la liste des pièces à réunir."},
@@ -232,6 +235,20 @@ void Redirect(RequestContext& ctx, const std::string& location, std::string_view
   if (!flash_code.empty()) {
     SetCookie(ctx.res, kFlashCookie, flash_code, ctx.secure);
   }
+}
+
+nlohmann::json VocabularyChoices(const domain::Vocabulary& v,
+                                 const std::vector<std::string>& selected,
+                                 const std::string& prefix) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : v.items) {
+    out.push_back(
+        {{"value", c.code},
+         {"label", c.label},
+         {"id", prefix + "-" + c.code},
+         {"checked", std::find(selected.begin(), selected.end(), c.code) != selected.end()}});
+  }
+  return out;
 }
 
 }  // namespace allervers::web

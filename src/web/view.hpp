@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "domain/choice.hpp"
 #include "domain/field_error.hpp"
 #include "web/deps.hpp"
 #include "web/request_context.hpp"
@@ -23,6 +25,12 @@ void Redirect(RequestContext& ctx, const std::string& location, std::string_view
 
 /// The error-summary view model: {"errors":[{field,message,anchor}], "field_errors":{…}}.
 nlohmann::json ErrorSummary(const domain::FieldErrors& errors);
+
+/// The items of a list as radio buttons or checkboxes: [{value, label, id: prefix-code,
+/// checked}], checked when in `selected`.
+nlohmann::json VocabularyChoices(const domain::Vocabulary& v,
+                                 const std::vector<std::string>& selected,
+                                 const std::string& prefix);
 
 /// The id of a field's input element, for labels and error-summary links ("f-person-last_name").
 std::string FieldId(std::string_view field);

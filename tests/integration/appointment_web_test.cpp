@@ -183,6 +183,75 @@ TEST_F(AppointmentWebTest, AgendaViewsAndBadParameters) {
   EXPECT_NE(sheet->body.find("06 21 45 78 90"), std::string::npos);
 }
 
+TEST_F(AppointmentWebTest, PartnerDirectoryAndOrientationPagesAnswerBadInputWith4xx) {
+  auto& s = server_->services();
+  const auto system = service::Actor::System("t");
+  const auto imported = s.partners.Import(
+      system,
+      R"({"structures": [{"source": "t", "id": "ccas", "nom": "CCAS de Cergy", "date_maj": "2026-10-01",
+           "commune": "Cergy", "code_postal": "95000"}],
+          "services": [{"source": "t", "id": "alim", "structure_id": "ccas",
+           "nom": "Aide alimentaire <script>alert(1)</script>", "description": "Colis",
+           "date_maj": "2026-10-01", "thematiques": ["equipement-et-alimentation--alimentation"]}]})");
+  ASSERT_EQ(imported.services_created, 1);
+  const auto service = s.partners.Search(system, {}).result.services.at(0).id;
+
+  auto page = browser_->Get("/partenaires?thematique=equipement-et-alimentation&lieu=cergy&fiche=" +
+                            std::to_string(referral_));
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("Orienter vers ce service"), std::string::npos);
+  EXPECT_EQ(page->body.find("<script>alert(1)"), std::string::npos) << "escaped";
+  EXPECT_NE(page->body.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_EQ(browser_->Get("/partenaires?thematique=%27%22&page=abc")->status, 200);
+  EXPECT_EQ(browser_->Get("/partenaires?fiche=999999")->status, 404);
+  EXPECT_EQ(browser_->Get("/partenaires/services/" + std::to_string(service))->status, 200);
+  EXPECT_EQ(browser_->Get("/partenaires/services/999999")->status, 404);
+  EXPECT_EQ(browser_->Get("/partenaires/import")->status, 403) << "intervenants do not import";
+
+  const std::string form = "/fiches/" + std::to_string(referral_) + "/orientations/nouvelle";
+  ASSERT_EQ(browser_->Get(form + "?service=" + std::to_string(service))->status, 200);
+  EXPECT_EQ(browser_->Get(form + "?service=999999")->status, 404);
+  // Shared without agreement: 422, what was typed is kept.
+  const std::string post = "/fiches/" + std::to_string(referral_) + "/orientations";
+  auto res = browser_->Post(post, {{"service_id", std::to_string(service)},
+                                   {"partner_kind", "aide_sociale"},
+                                   {"reason", "Colis en attendant le RSA"},
+                                   {"status", "proposee"},
+                                   {"shared", "identite"}});
+  ASSERT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Colis en attendant le RSA"), std::string::npos);
+  EXPECT_NE(res->body.find("sans l’accord de la personne"), std::string::npos);
+  EXPECT_NE(res->body.find("CCAS de Cergy"), std::string::npos) << "the service stays chosen";
+  res = browser_->Post(post, {{"service_id", std::to_string(service)},
+                              {"partner_kind", "aide_sociale"},
+                              {"reason", "Colis en attendant le RSA"},
+                              {"status", "proposee"},
+                              {"shared", "identite"},
+                              {"consent", "1"},
+                              {"consent_method", "oral"}});
+  ASSERT_EQ(res->status, 303);
+  const auto orientations =
+      s.cases.Open(lea_, *s.cases.PersonOf(lea_, referral_)).cases[0].orientations;
+  ASSERT_EQ(orientations.size(), 1u);
+  const std::string show = "/orientations/" + std::to_string(orientations[0].id);
+  ASSERT_EQ(browser_->Get(show)->status, 200);
+  EXPECT_EQ(
+      browser_->Post(show, {{"partner_kind", "aide_sociale"}, {"reason", ""}, {"status", "x"}})
+          ->status,
+      422);
+  EXPECT_EQ(browser_->Get("/orientations/999999")->status, 404);
+
+  // Another team: 404 on the orientation and on the case's directory link.
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("other@emn2.example", kGoodPassword), 303);
+  EXPECT_EQ(other.Get(show)->status, 404);
+  EXPECT_EQ(other.Get(form)->status, 404);
+  Browser referrer(*server_);
+  ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
+  EXPECT_EQ(referrer.Get("/partenaires")->status, 403);
+  EXPECT_EQ(referrer.Get(show)->status, 403);
+}
+
 TEST_F(AppointmentWebTest, TheCalendarFeedIsPrivateAndRevocable) {
   Create("2026-11-25", "10:00");
   browser_->Get("/agenda/calendrier");

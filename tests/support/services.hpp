@@ -11,6 +11,7 @@
 #include "service/auth_service.hpp"
 #include "service/case_service.hpp"
 #include "service/csv_import.hpp"
+#include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -33,7 +34,8 @@ struct TestServices {
         api_tokens(store, clock, tokens),
         imports(store, clock, referrals),
         appointments(store, clock, reference, tokens),
-        cases(store, clock, reference) {
+        cases(store, clock, reference),
+        partners(store, clock, reference) {
     security::InitCrypto();
   }
 
@@ -51,6 +53,7 @@ struct TestServices {
   service::CsvImportService imports;
   service::AppointmentService appointments;
   service::CaseService cases;
+  service::PartnerDirectory partners;
 };
 
 inline constexpr const char* kGoodPassword = "quatre chevaux bleus au galop";

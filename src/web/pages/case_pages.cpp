@@ -27,7 +27,7 @@ struct TimelineFilter {
   const char* label;
   const char* kind;
 };
-constexpr std::array<TimelineFilter, 8> kFilters = {{
+constexpr std::array<TimelineFilter, 9> kFilters = {{
     {"tout", "Tout", ""},
     {"fiche", "Fiche de liaison", "referral"},
     {"contacts", "Contacts", "contact"},
@@ -35,6 +35,7 @@ constexpr std::array<TimelineFilter, 8> kFilters = {{
     {"bilans", "Bilans", "assessment"},
     {"interventions", "Interventions", "intervention"},
     {"demarches", "Démarches", "procedure"},
+    {"orientations", "Orientations", "orientation"},
     {"notes", "Notes", "note"},
 }};
 
@@ -143,6 +144,20 @@ json CaseJson(const service::CaseRecord& c, bool can_write, const domain::Refere
   }
   j["procedures"] = procedures;
   j["has_procedures"] = !procedures.empty();
+  json orientations = json::array();
+  for (const auto& o : c.orientations) {
+    orientations.push_back(
+        {{"id", o.id},
+         {"partner", o.partner_name},
+         {"kind", ref.vocabularies.redirection_kinds.Label(o.partner_kind)},
+         {"reason", o.reason},
+         {"status", std::string(domain::OrientationStatusLabel(o.status))},
+         {"follow_up", o.follow_up_on ? paris::FormatDate(*o.follow_up_on) : std::string()},
+         {"follow_up_overdue",
+          !domain::IsOrientationClosed(o.status) && o.follow_up_on && *o.follow_up_on < today}});
+  }
+  j["orientations"] = orientations;
+  j["has_orientations"] = !orientations.empty();
   json mandates = json::array();
   for (const auto& m : c.mandates) {
     mandates.push_back(
@@ -163,19 +178,6 @@ json CaseJson(const service::CaseRecord& c, bool can_write, const domain::Refere
   j["mandates"] = mandates;
   j["has_mandates"] = !mandates.empty();
   return j;
-}
-
-json VocabularyChoices(const domain::Vocabulary& v, const std::vector<std::string>& selected,
-                       const std::string& prefix) {
-  json out = json::array();
-  for (const auto& c : v.items) {
-    out.push_back(
-        {{"value", c.code},
-         {"label", c.label},
-         {"id", prefix + "-" + c.code},
-         {"checked", std::find(selected.begin(), selected.end(), c.code) != selected.end()}});
-  }
-  return out;
 }
 
 // The catalogue grouped by domain, for the select that opens a procedure.

@@ -18,6 +18,7 @@ void RegisterReferenceAdminPages(Router& router, Deps& deps);
 void RegisterReferralApi(Router& router, Deps& deps);
 void RegisterAppointmentPages(Router& router, Deps& deps);
 void RegisterCasePages(Router& router, Deps& deps);
+void RegisterPartnerPages(Router& router, Deps& deps);
 
 /// The contacts and appointments of a case, for the referral page (team only).
 nlohmann::json CaseAppointmentsJson(RequestContext& ctx, Deps& deps, domain::ReferralId referral);
