@@ -15,6 +15,7 @@
 #include "common/error.hpp"
 #include "notify/http_sms_sender.hpp"
 #include "notify/smtp_mailer.hpp"
+#include "web/letters.hpp"
 #include "web/server.hpp"
 
 namespace allervers::app {
@@ -105,7 +106,9 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   imports_ = std::make_unique<service::CsvImportService>(*database_, clock_, *referrals_);
   appointments_ =
       std::make_unique<service::AppointmentService>(*database_, clock_, reference_, tokens_);
-  cases_ = std::make_unique<service::CaseService>(*database_, clock_, reference_);
+  letter_printer_ = std::make_unique<web::PdfLetterPrinter>(FontsDir(config_.share_dir));
+  cases_ =
+      std::make_unique<service::CaseService>(*database_, clock_, reference_, letter_printer_.get());
   partners_ = std::make_unique<service::PartnerDirectory>(*database_, clock_, reference_);
   demo_ = std::make_unique<service::DemoSeeder>(
       *structures_, *users_, *database_, reference_, clock_, tokens_,

@@ -76,6 +76,7 @@ class Application {
   std::unique_ptr<service::ApiTokenService> api_tokens_;
   std::unique_ptr<service::CsvImportService> imports_;
   std::unique_ptr<service::AppointmentService> appointments_;
+  std::unique_ptr<service::LetterPrinter> letter_printer_;  // before cases_, which uses it
   std::unique_ptr<service::CaseService> cases_;
   std::unique_ptr<service::PartnerDirectory> partners_;
   std::unique_ptr<service::DemoSeeder> demo_;

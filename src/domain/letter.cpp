@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/error.hpp"
 #include "common/text.hpp"
 
 namespace allervers::domain {
@@ -66,22 +67,85 @@ std::vector<std::string> Lines(const std::string& s) {
   return out;
 }
 
+// The parts every letter to a person shares: the letterhead, the address for the window
+// envelope, the salutation, and the place and date.
+LetterText Addressed(const Letterhead& head, const std::string& gender,
+                     const std::string& first_names, const std::string& last_name,
+                     const std::string& address_line, const std::string& postal_code,
+                     const std::string& city, Instant today_instant) {
+  LetterText t;
+  t.head = head;
+  const std::string civility = Civility(gender);
+  const std::string name = text::Trim(first_names + " " + text::ToUpper(last_name));
+  t.recipient_lines.push_back(civility == "Madame, Monsieur" ? name : civility + " " + name);
+  if (!address_line.empty()) {
+    t.recipient_lines.push_back(address_line);
+  }
+  t.recipient_lines.push_back(text::Trim(postal_code + " " + text::ToUpper(city)));
+  t.salutation =
+      (civility == "Madame, Monsieur" ? "Bonjour " + name : civility + " " + last_name) + ",";
+  const std::string today = paris::FormatLongDate(paris::Today(today_instant));  // "lundi 30 …"
+  t.place_and_date = head.city + ", le " + today.substr(today.find(' ') + 1);
+  return t;
+}
+
+// "Vous pouvez lire votre dossier…": the rights every letter reminds of.
+std::string RightsSentence(const Letterhead& head) {
+  return "Vous pouvez lire votre dossier, le faire corriger ou demander qu’il soit effacé" +
+         std::string(head.privacy_contact.empty() ? "." : " : " + head.privacy_contact + ".");
+}
+
+// The text with no-break spaces, so that it stays on one line.
+std::string NoBreak(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    out += c == ' ' ? std::string("\u00A0") : std::string(1, c);
+  }
+  return out;
+}
+
+// "2 ans", "1 an", "18 mois".
+std::string MonthsInWords(int months) {
+  if (months % 12 == 0) {
+    const int years = months / 12;
+    return years == 1 ? "1 an" : fmt::format("{} ans", years);
+  }
+  return fmt::format("{} mois", months);
+}
+
+// What the person reads about a procedure of the case, or nothing for one that was not
+// carried through with us (to do, in progress, oriented elsewhere, abandoned). Amounts are
+// left out: they change, and the organisation's own letter says them.
+std::string ProcedureSentence(const ClosedProcedure& p) {
+  if (p.outcome == RightOutcome::kOpened) {
+    return p.label + " : droit ouvert.";
+  }
+  if (p.outcome == RightOutcome::kPending || p.status == ProcedureStatus::kFiled) {
+    return p.label + " : demande envoyée, en attente de la réponse.";
+  }
+  if (p.status == ProcedureStatus::kCompleted) {
+    return p.label + " : démarche faite.";
+  }
+  if (p.status == ProcedureStatus::kToFinishAlone) {
+    return p.label + " : à terminer par vous-même.";
+  }
+  return "";
+}
+
 }  // namespace
 
 LetterText ComposeAppointmentLetter(const LetterFacts& f) {
-  LetterText t;
+  LetterText t = Addressed(f.head, f.gender, f.first_names, f.last_name, f.address_line,
+                           f.postal_code, f.city, f.today);
   const Appointment& a = f.appointment;
-  const std::string civility = Civility(f.gender);
-  const std::string name = text::Trim(f.first_names + " " + text::ToUpper(f.last_name));
-  t.recipient_lines.push_back(civility == "Madame, Monsieur" ? name : civility + " " + name);
-  if (!f.address_line.empty()) {
-    t.recipient_lines.push_back(f.address_line);
-  }
-  t.recipient_lines.push_back(text::Trim(f.postal_code + " " + text::ToUpper(f.city)));
-  t.salutation =
-      (civility == "Madame, Monsieur" ? "Bonjour " + name : civility + " " + f.last_name) + ",";
-  const std::string today = paris::FormatLongDate(paris::Today(f.today));  // "lundi 30 …"
-  t.place_and_date = f.head.city + ", le " + today.substr(today.find(' ') + 1);
+  // The blocks, in reading order; their headings are part of the letter's wording.
+  std::vector<std::string> who;
+  std::vector<std::string> when;
+  std::vector<std::string> where;
+  std::vector<std::string> why;
+  std::vector<std::string> to_prepare;
+  std::vector<std::string> change;
+  std::vector<std::string> privacy;
 
   const bool home = a.place == PlaceKind::kHome;
   switch (a.place) {
@@ -101,50 +165,50 @@ LetterText ComposeAppointmentLetter(const LetterFacts& f) {
   // Qui vient
   for (std::size_t i = 0; i < f.worker_names.size(); ++i) {
     const std::string role = i < f.worker_roles.size() ? f.worker_roles[i] : "";
-    t.who.push_back(f.worker_names[i] + (role.empty() ? "" : ", " + role) + ".");
+    who.push_back(f.worker_names[i] + (role.empty() ? "" : ", " + role) + ".");
   }
   if (!f.referrer_name.empty()) {
-    t.who.push_back(f.referrer_name +
-                    (f.referring_structure.empty() ? "" : ", du " + f.referring_structure) +
-                    ", sera là aussi.");
+    who.push_back(f.referrer_name +
+                  (f.referring_structure.empty() ? "" : ", du " + f.referring_structure) +
+                  ", sera là aussi.");
   }
   if (home) {
-    t.who.push_back("Nous vous montrerons notre carte professionnelle.");
+    who.push_back("Nous vous montrerons notre carte professionnelle.");
   }
 
   // Quand
   const std::string day = paris::FormatLongDate(a.starts_at);
-  t.when.push_back("Le " + day + ", " + ApproximateTime(a.starts_at, a.place) + ".");
+  when.push_back("Le " + day + ", " + ApproximateTime(a.starts_at, a.place) + ".");
   if (home) {
-    t.when.push_back("Nous pouvons arriver un peu avant ou un peu après.");
+    when.push_back("Nous pouvons arriver un peu avant ou un peu après.");
   }
-  t.when.push_back("Le rendez-vous dure environ " + Duration(a.starts_at, a.ends_at) + ".");
+  when.push_back("Le rendez-vous dure environ " + Duration(a.starts_at, a.ends_at) + ".");
 
   // Où
   switch (a.place) {
     case PlaceKind::kHome:
-      t.where.push_back("Chez vous :");
+      where.push_back("Chez vous :");
       break;
     case PlaceKind::kPhone:
-      t.where.push_back("Par téléphone. Nous vous appelons.");
+      where.push_back("Par téléphone. Nous vous appelons.");
       break;
     case PlaceKind::kVideo:
-      t.where.push_back("En vidéo. Nous vous enverrons le lien par SMS ou par e-mail.");
+      where.push_back("En vidéo. Nous vous enverrons le lien par SMS ou par e-mail.");
       break;
     default:
-      t.where.push_back((a.place_label.empty() ? std::string("Au lieu suivant") : a.place_label) +
-                        " :");
+      where.push_back((a.place_label.empty() ? std::string("Au lieu suivant") : a.place_label) +
+                      " :");
   }
   if (IsInPerson(a.place)) {
-    t.where.back() += " " + (a.address_line.empty() ? std::string() : a.address_line + ", ") +
-                      text::Trim(a.postal_code + " " + a.city) + ".";
+    where.back() += " " + (a.address_line.empty() ? std::string() : a.address_line + ", ") +
+                    text::Trim(a.postal_code + " " + a.city) + ".";
   }
 
   // Pourquoi
   if (!f.referring_structure.empty()) {
-    t.why.push_back("Le " + f.referring_structure + " nous a demandé de vous aider.");
+    why.push_back("Le " + f.referring_structure + " nous a demandé de vous aider.");
   }
-  t.why.push_back("Nous allons " + [&] {
+  why.push_back("Nous allons " + [&] {
     std::string p = a.purpose;
     if (!p.empty() && p.back() == '.') {
       p.pop_back();
@@ -155,17 +219,17 @@ LetterText ComposeAppointmentLetter(const LetterFacts& f) {
     }
     return p;
   }() + " avec vous.");
-  t.why.push_back("Ce rendez-vous est gratuit.");
-  t.why.push_back("Vous êtes libre de l’accepter ou non.");
+  why.push_back("Ce rendez-vous est gratuit.");
+  why.push_back("Vous êtes libre de l’accepter ou non.");
 
   // Ce qu'il faut préparer
-  AddUnique(t.to_prepare, "Votre pièce d’identité ou votre titre de séjour.");
+  AddUnique(to_prepare, "Votre pièce d’identité ou votre titre de séjour.");
   for (const auto* p : f.procedures) {
     if (p == nullptr) {
       continue;
     }
     for (const auto& pre : p->prerequisites) {
-      AddUnique(t.to_prepare, ToBringFromPrerequisite(pre));
+      AddUnique(to_prepare, ToBringFromPrerequisite(pre));
     }
     for (const auto& doc : p->documents) {
       if (text::FoldForSearch(doc).find("identite") != std::string::npos) {
@@ -175,47 +239,145 @@ LetterText ComposeAppointmentLetter(const LetterFacts& f) {
       if (!d.empty() && d.back() != '.') {
         d += ".";
       }
-      AddUnique(t.to_prepare, d);
+      AddUnique(to_prepare, d);
     }
-    AddUnique(t.to_prepare, "Les derniers courriers reçus de : " + p->organisation + ".");
+    AddUnique(to_prepare, "Les derniers courriers reçus de : " + p->organisation + ".");
   }
   for (const auto& line : Lines(a.to_bring)) {
     std::string l = text::Trim(line);
     if (!l.empty()) {
-      AddUnique(t.to_prepare, l.back() == '.' ? l : l + ".");
+      AddUnique(to_prepare, l.back() == '.' ? l : l + ".");
     }
   }
   if (home) {
-    AddUnique(t.to_prepare,
+    AddUnique(to_prepare,
               "Votre téléphone portable, votre tablette ou votre ordinateur, avec le chargeur.");
   }
-  t.to_prepare.push_back(
+  to_prepare.push_back(
       "Vos codes et mots de passe si vous les connaissez. Ne les écrivez pas sur ce courrier.");
 
   // Pour changer le rendez-vous
   if (!f.head.phone.empty()) {
-    t.change.push_back("Appelez-nous au " + f.head.phone + ".");
+    change.push_back("Appelez-nous au " + f.head.phone + ".");
     if (!f.head.phone_hours.empty()) {
-      t.change.push_back("Nous répondons " + f.head.phone_hours + ".");
+      change.push_back("Nous répondons " + f.head.phone_hours + ".");
     }
   }
   if (!f.head.sms_phone.empty()) {
-    t.change.push_back("Vous pouvez aussi envoyer un SMS au " + f.head.sms_phone + ".");
+    change.push_back("Vous pouvez aussi envoyer un SMS au " + f.head.sms_phone + ".");
   }
-  t.change.push_back("Prévenez-nous si vous ne pouvez pas venir : nous fixerons un autre jour.");
+  change.push_back("Prévenez-nous si vous ne pouvez pas venir : nous fixerons un autre jour.");
 
   // Vos données
-  t.privacy.push_back("Nous notons dans un dossier ce que nous faisons avec vous.");
-  t.privacy.push_back("Seule notre équipe peut lire ce dossier.");
-  t.privacy.push_back("Nous ne partageons rien sans votre accord.");
-  t.privacy.push_back(
-      "Vous pouvez lire votre dossier, le faire corriger ou demander qu’il soit effacé" +
-      std::string(f.head.privacy_contact.empty() ? "." : " : " + f.head.privacy_contact + "."));
+  privacy.push_back("Nous notons dans un dossier ce que nous faisons avec vous.");
+  privacy.push_back("Seule notre équipe peut lire ce dossier.");
+  privacy.push_back("Nous ne partageons rien sans votre accord.");
+  privacy.push_back(RightsSentence(f.head));
+
+  t.blocks = {{"Qui vient", std::move(who)},
+              {"Quand", std::move(when)},
+              {"Où", std::move(where)},
+              {"Pourquoi", std::move(why)},
+              {"Ce qu’il faut préparer", std::move(to_prepare), true},
+              {"Pour changer le rendez-vous", std::move(change)},
+              {"Vos données", std::move(privacy)}};
 
   if (!f.worker_names.empty()) {
     t.signature_name = f.worker_names.front();
     t.signature_role = f.worker_roles.empty() ? "" : f.worker_roles.front();
   }
+  return t;
+}
+
+bool ClosureLetterAllowed(std::string_view reason) { return reason != "deces"; }
+
+LetterText ComposeClosureLetter(const ClosureLetterFacts& f) {
+  if (!ClosureLetterAllowed(f.reason)) {
+    throw Error(ErrorCode::kConflict,
+                "Aucun courrier de fin d’accompagnement n’est écrit après un décès.",
+                "closure letter refused for reason " + f.reason);
+  }
+  LetterText t = Addressed(f.head, f.gender, f.first_names, f.last_name, f.address_line,
+                           f.postal_code, f.city, f.today);
+  t.subject = "Fin de notre accompagnement";
+
+  std::vector<std::string> end;
+  end.push_back("Notre accompagnement s’est terminé le " + paris::FormatLongDate(f.closed_on) +
+                ".");
+  if (f.reason == "objectifs_atteints") {
+    end.push_back("Ensemble, nous avons fait les démarches prévues.");
+    end.push_back("Merci pour votre confiance.");
+  } else if (f.reason == "orientation") {
+    end.push_back("Un partenaire peut maintenant mieux vous aider.");
+  } else if (f.reason == "injoignable") {
+    end.push_back("Nous avons essayé de vous joindre plusieurs fois.");
+    end.push_back("Nous n’avons pas eu de réponse.");
+  } else if (f.reason == "refus") {
+    end.push_back("Vous nous avez dit que vous ne voulez plus de notre aide.");
+    end.push_back("Nous respectons votre choix.");
+  } else if (f.reason == "demenagement") {
+    end.push_back("Vous nous avez dit que vous déménagez.");
+    end.push_back(
+        "Dans votre nouvelle commune, la mairie ou un espace France services peut vous aider.");
+  } else if (f.reason != "autre" && !f.reason_label.empty()) {
+    // A reason added to the vocabulary after this letter was written: its label says it.
+    end.push_back("Motif : " + f.reason_label + ".");
+  }
+
+  std::vector<std::string> done;
+  for (const auto& p : f.procedures) {
+    AddUnique(done, ProcedureSentence(p));
+  }
+
+  std::vector<std::string> help;
+  for (const auto& o : f.orientations) {
+    if (!o.partner.empty()) {
+      std::string reason = text::Trim(o.reason);
+      if (!reason.empty() && reason.back() == '.') {
+        reason.pop_back();
+      }
+      help.push_back(o.partner + (reason.empty() ? "" : " : " + reason) + ".");
+    }
+  }
+  if (!f.referrer_name.empty()) {
+    help.push_back("Pour vos autres questions, contactez " + f.referrer_name +
+                   (f.referring_structure.empty() ? "" : ", " + f.referring_structure) + ".");
+  } else if (!f.referring_structure.empty()) {
+    help.push_back("Pour vos autres questions, contactez : " + f.referring_structure + ".");
+  }
+
+  std::vector<std::string> back;
+  back.push_back(f.reason == "refus"         ? "Vous changez d’avis ?"
+                 : f.reason == "injoignable" ? "Vous voulez encore notre aide ?"
+                                             : "Vous avez besoin d’aide plus tard ?");
+  if (!f.head.phone.empty()) {
+    // A phone number split over two lines is easily misread.
+    back.push_back("Vous pouvez nous rappeler au " + NoBreak(f.head.phone) + ".");
+    if (!f.head.phone_hours.empty()) {
+      back.push_back("Nous répondons " + f.head.phone_hours + ".");
+    }
+  } else {
+    back.push_back("Écrivez-nous à l’adresse en haut de ce courrier.");
+  }
+  back.push_back("Nous verrons ensemble comment vous aider.");
+
+  std::vector<std::string> privacy;
+  if (f.retention_months && *f.retention_months > 0) {
+    privacy.push_back("Votre dossier est conservé " + MonthsInWords(*f.retention_months) +
+                      " après notre dernier contact, puis anonymisé.");
+    privacy.push_back(
+        "Anonymisé veut dire : plus personne ne peut savoir que ce dossier parle "
+        "de vous.");
+  }
+  privacy.push_back(RightsSentence(f.head));
+
+  t.blocks = {{"Fin de l’accompagnement", std::move(end)},
+              {"Ce que nous avons fait ensemble", std::move(done)},
+              {"Qui peut vous aider maintenant", std::move(help)},
+              {"Pour revenir vers nous", std::move(back)},
+              {"Vos données", std::move(privacy)}};
+  t.signature_name = f.worker_name.empty() ? f.head.name : f.worker_name;
+  t.signature_role = f.worker_name.empty() ? "" : f.worker_role;
   return t;
 }
 

@@ -596,8 +596,8 @@ double DrawLogo(cairo_t* cr, cairo_surface_t* logo, bool draw) {
 
 // The first page's fixed parts: letterhead, address in the envelope window, place and date.
 // Returns where the body starts.
-double DrawFirstPageHead(LetterWriter& writer, const AppointmentLetter& letter,
-                         cairo_surface_t* logo, bool draw) {
+double DrawFirstPageHead(LetterWriter& writer, const Letter& letter, cairo_surface_t* logo,
+                         bool draw) {
   double y = kMarginTop;
   const double logo_height = DrawLogo(writer.cr(), logo, draw);
   if (logo_height > 0) {
@@ -653,8 +653,8 @@ double DrawFirstPageHead(LetterWriter& writer, const AppointmentLetter& letter,
 }
 
 // Lays out (and, when `draw`, draws) one letter; returns its page count.
-int WriteLetter(LetterWriter& writer, const AppointmentLetter& letter, cairo_surface_t* logo,
-                bool draw, int total_pages) {
+int WriteLetter(LetterWriter& writer, const Letter& letter, cairo_surface_t* logo, bool draw,
+                int total_pages) {
   LetterFlow flow(writer, draw, total_pages);
   flow.set_y(DrawFirstPageHead(writer, letter, logo, draw));
 
@@ -666,34 +666,26 @@ int WriteLetter(LetterWriter& writer, const AppointmentLetter& letter, cairo_sur
     flow.Paragraph(letter.salutation, kBody);
   }
 
-  auto block = [&flow](const char* heading, const std::vector<std::string>& paragraphs) {
-    if (paragraphs.empty()) {
-      return;
+  for (const auto& block : letter.blocks) {
+    if (block.lines.empty()) {
+      continue;
     }
-    flow.Heading(heading);
-    for (std::size_t i = 0; i < paragraphs.size(); ++i) {
-      if (i > 0) {
-        flow.Skip(kParagraphGap);
+    flow.Heading(block.heading);
+    for (std::size_t i = 0; i < block.lines.size(); ++i) {
+      if (block.checklist) {
+        if (i > 0) {
+          flow.Skip(kChecklistGap);
+        }
+        flow.Paragraph(block.lines[i], kBody, kChecklistIndent, 0,
+                       [&flow](double baseline) { flow.Checkbox(baseline); });
+      } else {
+        if (i > 0) {
+          flow.Skip(kParagraphGap);
+        }
+        flow.Paragraph(block.lines[i], kBody);
       }
-      flow.Paragraph(paragraphs[i], kBody);
-    }
-  };
-  block("Qui vient", letter.who);
-  block("Quand", letter.when);
-  block("Où", letter.where);
-  block("Pourquoi", letter.why);
-  if (!letter.to_prepare.empty()) {
-    flow.Heading("Ce qu’il faut préparer");
-    for (std::size_t i = 0; i < letter.to_prepare.size(); ++i) {
-      if (i > 0) {
-        flow.Skip(kChecklistGap);
-      }
-      flow.Paragraph(letter.to_prepare[i], kBody, kChecklistIndent, 0,
-                     [&flow](double baseline) { flow.Checkbox(baseline); });
     }
   }
-  block("Pour changer le rendez-vous", letter.change);
-  block("Vos données", letter.privacy);
 
   if (!letter.signature_name.empty() || !letter.signature_role.empty()) {
     flow.Skip(kHeadingGapBefore);
@@ -709,20 +701,24 @@ int WriteLetter(LetterWriter& writer, const AppointmentLetter& letter, cairo_sur
   return flow.page();
 }
 
-void CheckText(const AppointmentLetter& letter) {
+void CheckText(const Letter& letter) {
   bool ok = true;
   auto check = [&ok](const std::string& s) { ok = ok && text::IsValidUtf8(s); };
+  auto check_all = [&check](const std::vector<std::string>& lines) {
+    for (const auto& s : lines) {
+      check(s);
+    }
+  };
   for (const std::string* s :
        {&letter.operator_name, &letter.operator_phone, &letter.place_and_date, &letter.salutation,
         &letter.subject, &letter.signature_name, &letter.signature_role}) {
     check(*s);
   }
-  for (const auto* lines :
-       {&letter.operator_address_lines, &letter.recipient_lines, &letter.who, &letter.when,
-        &letter.where, &letter.why, &letter.to_prepare, &letter.change, &letter.privacy}) {
-    for (const auto& s : *lines) {
-      check(s);
-    }
+  check_all(letter.operator_address_lines);
+  check_all(letter.recipient_lines);
+  for (const auto& block : letter.blocks) {
+    check(block.heading);
+    check_all(block.lines);
   }
   if (!ok) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -738,8 +734,8 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned
 
 }  // namespace
 
-std::string RenderAppointmentLetters(const std::vector<AppointmentLetter>& letters,
-                                     const std::filesystem::path& fonts_dir) {
+std::string RenderLetters(const std::vector<Letter>& letters,
+                          const std::filesystem::path& fonts_dir, const std::string& title) {
   if (letters.empty()) {
     // A PDF needs at least one page: asking for no letter is the caller's mistake.
     throw Error(ErrorCode::kInvalidArgument, "Aucun courrier à imprimer.",
@@ -748,6 +744,11 @@ std::string RenderAppointmentLetters(const std::vector<AppointmentLetter>& lette
   for (const auto& letter : letters) {
     CheckText(letter);
   }
+  if (!text::IsValidUtf8(title)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "Le titre du courrier contient des caractères invalides.",
+                "letter_pdf: invalid UTF-8 in the title");
+  }
   const FontSource& fonts = FontSourceFor(fonts_dir);
   PangoFontMap* font_map = FontMapFor(fonts_dir, fonts);
 
@@ -755,8 +756,7 @@ std::string RenderAppointmentLetters(const std::vector<AppointmentLetter>& lette
   SurfacePtr surface(
       cairo_pdf_surface_create_for_stream(AppendToString, &pdf, kPageWidth, kPageHeight));
   CheckCairo(cairo_surface_status(surface.get()), "cairo_pdf_surface_create_for_stream");
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
-                                 "Courrier de rendez-vous");
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
   cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "Allervers");
   // An empty creation date leaves it out (cairo would write the current time): the same
   // letters then give the same bytes, which keeps caching and tests simple.

@@ -10,6 +10,7 @@
 #include "domain/partner.hpp"
 #include "domain/reference.hpp"
 #include "service/actor.hpp"
+#include "service/letter_printer.hpp"
 #include "service/repositories.hpp"
 
 namespace allervers::service {
@@ -121,8 +122,11 @@ struct InterventionForm {
 /// is finished or an intervention recorded).
 class CaseService {
  public:
-  CaseService(Store& store, const Clock& clock, const domain::ReferenceData& reference)
-      : store_(store), clock_(clock), reference_(reference) {}
+  /// `printer` lays out the letters to the person; without one, asking for a letter fails
+  /// with Error(kUnavailable).
+  CaseService(Store& store, const Clock& clock, const domain::ReferenceData& reference,
+              const LetterPrinter* printer = nullptr)
+      : store_(store), clock_(clock), reference_(reference), printer_(printer) {}
 
   CaseFile Open(const Actor& actor, domain::PersonId person);
   /// The person a referral is about, for links from a fiche to the case page.
@@ -168,6 +172,10 @@ class CaseService {
                             const domain::ClosureInput& in);
   /// Reopens a closed accompaniment; its whole history stays.
   void Reopen(const Actor& actor, domain::ReferralId referral);
+  /// The letter to the person at the end of the accompaniment, as a PDF (case_letters.cpp).
+  /// Audited. Error kNotFound as for any read of the case; kConflict unless the case is
+  /// closed, or when it was closed after a death (no letter is written then).
+  std::string ClosureLetterPdf(const Actor& actor, domain::ReferralId referral);
 
   /// The orientation form for a case, with the directory's service `service` when given.
   OrientationForm NewOrientation(const Actor& actor, domain::ReferralId referral,
@@ -188,6 +196,7 @@ class CaseService {
   Store& store_;
   const Clock& clock_;
   const domain::ReferenceData& reference_;
+  const LetterPrinter* printer_;
 };
 
 }  // namespace allervers::service

@@ -433,5 +433,41 @@ TEST_F(AppointmentWebTest, ClosingWithoutAReasonKeepsTheCommentAndReopeningWorks
   EXPECT_EQ(browser_->Post(fiche + "/reouverture", {})->status, 303);
 }
 
+TEST_F(AppointmentWebTest, TheClosureLetterIsAPdfForTheTeamOnceTheCaseIsClosed) {
+  const auto path = PersonPath(*server_, lea_, referral_);
+  const std::string fiche = "/fiches/" + std::to_string(referral_);
+  const std::string letter = fiche + "/cloture/courrier.pdf";
+  const std::string link = "href=\"" + letter + "\"";
+  auto res = browser_->Get(path);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->body.find(link), std::string::npos) << "open case: no letter";
+  EXPECT_EQ(browser_->Get(letter)->status, 409);
+  ASSERT_EQ(browser_->Post(fiche + "/cloture", {{"reason", "refus"}})->status, 303);
+  res = browser_->Get(path);
+  EXPECT_NE(res->body.find(link), std::string::npos);
+  EXPECT_NE(res->body.find("Télécharger le courrier de fin d’accompagnement (PDF)"),
+            std::string::npos);
+  const auto pdf = browser_->Get(letter);
+  ASSERT_TRUE(pdf);
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+  EXPECT_NE(pdf->get_header_value("Content-Disposition").find("courrier-fin-accompagnement"),
+            std::string::npos);
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("other@emn2.example", kGoodPassword), 303);
+  EXPECT_EQ(other.Get(letter)->status, 404);
+  Browser referrer(*server_);
+  ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
+  EXPECT_EQ(referrer.Get(letter)->status, 403);
+  // Closed after a death: no letter to the person, and no link to one.
+  ASSERT_EQ(browser_->Post(fiche + "/reouverture", {})->status, 303);
+  browser_->Get(path);
+  ASSERT_EQ(browser_->Post(fiche + "/cloture", {{"reason", "deces"}})->status, 303);
+  res = browser_->Get(path);
+  EXPECT_EQ(res->body.find(link), std::string::npos);
+  EXPECT_EQ(browser_->Get(letter)->status, 409);
+}
+
 }  // namespace
 }  // namespace allervers::testing

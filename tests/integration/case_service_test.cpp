@@ -329,6 +329,39 @@ TEST_P(CaseServiceTest, ClosureAsksForTheFinalBilanTellsTheReferrerAndCanBeUndon
   EXPECT_TRUE(s_->cases.Close(worker_, referral_, {"injoignable", "", false}).empty());
 }
 
+TEST_P(CaseServiceTest, TheClosureLetterIsForTheTeamsClosedCasesAndNeverAfterADeath) {
+  const auto letter = [&](const service::Actor& actor) {
+    return s_->cases.ClosureLetterPdf(actor, referral_);
+  };
+  EXPECT_EQ(CodeOf([&] { letter(worker_); }), ErrorCode::kConflict) << "not closed yet";
+  ASSERT_TRUE(s_->cases.Close(worker_, referral_, {"demenagement", "", false}).empty());
+  EXPECT_EQ(letter(worker_).substr(0, 5), "%PDF-");
+  EXPECT_EQ(letter(coordinator_).substr(0, 5), "%PDF-");
+  EXPECT_EQ(CodeOf([&] { letter(stranger_); }), ErrorCode::kNotFound) << "another team";
+  EXPECT_EQ(CodeOf([&] { letter(referrer_); }), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(CodeOf([&] { s_->cases.ClosureLetterPdf(worker_, referral_ + 1000); }),
+            ErrorCode::kNotFound);
+  // Each letter printed is audited, with ids only.
+  EXPECT_EQ(AuditCount("referral.closure_letter"), 2);
+  db_->db().Read([&](service::Tx& tx) {
+    service::AuditFilter f;
+    f.limit = 1000;
+    for (const auto& e : tx.audit().List(f)) {
+      if (e.action == "referral.closure_letter") {
+        EXPECT_EQ(e.record_id, std::to_string(referral_));
+        EXPECT_EQ(e.detail.find("Mabiala"), std::string::npos);
+        EXPECT_EQ(e.detail.find("Grâce"), std::string::npos);
+      }
+    }
+  });
+  // After a death, no letter is written to the person, and nothing is recorded.
+  s_->cases.Reopen(worker_, referral_);
+  EXPECT_EQ(CodeOf([&] { letter(worker_); }), ErrorCode::kConflict) << "reopened";
+  ASSERT_TRUE(s_->cases.Close(worker_, referral_, {"deces", "", false}).empty());
+  EXPECT_EQ(CodeOf([&] { letter(worker_); }), ErrorCode::kConflict);
+  EXPECT_EQ(AuditCount("referral.closure_letter"), 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CaseServiceTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          BackendName);

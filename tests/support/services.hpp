@@ -18,6 +18,7 @@
 #include "storage/reference_loader.hpp"
 #include "support/fake_clock.hpp"
 #include "support/test_db.hpp"
+#include "web/letters.hpp"
 
 namespace allervers::testing {
 
@@ -34,7 +35,8 @@ struct TestServices {
         api_tokens(store, clock, tokens),
         imports(store, clock, referrals),
         appointments(store, clock, reference, tokens),
-        cases(store, clock, reference),
+        printer(SourceDir() / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files"),
+        cases(store, clock, reference, &printer),
         partners(store, clock, reference) {
     security::InitCrypto();
   }
@@ -52,6 +54,7 @@ struct TestServices {
   service::ApiTokenService api_tokens;
   service::CsvImportService imports;
   service::AppointmentService appointments;
+  web::PdfLetterPrinter printer;
   service::CaseService cases;
   service::PartnerDirectory partners;
 };

@@ -264,6 +264,16 @@ TEST(ContactValidation, RefusesTheFutureAndUnknownCodes) {
   EXPECT_EQ(ok->note, "rappeler");
 }
 
+// The lines of the letter's block under `heading` (none when it has no such block).
+std::vector<std::string> Lines(const LetterText& t, std::string_view heading) {
+  for (const auto& block : t.blocks) {
+    if (block.heading == heading) {
+      return block.lines;
+    }
+  }
+  return {};
+}
+
 TEST(Letter, SaysWhoWhenWhereWhyAndWhatToPrepareInEasyFrench) {
   Procedure rsa;
   rsa.code = "CAF-RSA";
@@ -294,18 +304,34 @@ TEST(Letter, SaysWhoWhenWhereWhyAndWhatToPrepareInEasyFrench) {
   f.procedures = {&rsa};
   f.today = At(2026, 11, 29, 9, 0);
   const auto t = ComposeAppointmentLetter(f);
+  EXPECT_EQ(t.head.phone, "01 34 25 30 00");
   EXPECT_EQ(t.recipient_lines, (std::vector<std::string>{"Madame Grâce MABIALA",
                                                          "7 rue de l’Abondance", "95800 CERGY"}));
   EXPECT_EQ(t.salutation, "Madame Mabiala,");
   EXPECT_EQ(t.place_and_date, "Cergy, le 29 novembre 2026");
-  EXPECT_EQ(t.when.front(), "Le mardi 1er décembre 2026, vers 10 h.");
-  EXPECT_EQ(t.when.back(), "Le rendez-vous dure environ 1 heure 30.");
-  EXPECT_EQ(t.where.front(), "Chez vous : 7 rue de l’Abondance, 95800 Cergy.");
-  EXPECT_NE(t.who[1].find("Nadia Ouedraogo, du SSD de Cergy, sera là aussi."), std::string::npos);
-  EXPECT_NE(std::find(t.why.begin(), t.why.end(), "Nous allons faire la demande de RSA avec vous."),
-            t.why.end());
+  // The headings the letter always had, in this order; only what to prepare is a checklist.
+  std::vector<std::string> headings;
+  for (const auto& block : t.blocks) {
+    headings.push_back(block.heading);
+    EXPECT_EQ(block.checklist, block.heading == "Ce qu’il faut préparer") << block.heading;
+  }
+  EXPECT_EQ(headings, (std::vector<std::string>{"Qui vient", "Quand", "Où", "Pourquoi",
+                                                "Ce qu’il faut préparer",
+                                                "Pour changer le rendez-vous", "Vos données"}));
+  const auto who = Lines(t, "Qui vient");
+  const auto when = Lines(t, "Quand");
+  const auto why = Lines(t, "Pourquoi");
+  const auto to_prepare = Lines(t, "Ce qu’il faut préparer");
+  const auto change = Lines(t, "Pour changer le rendez-vous");
+  EXPECT_EQ(when.front(), "Le mardi 1er décembre 2026, vers 10 h.");
+  EXPECT_EQ(when.back(), "Le rendez-vous dure environ 1 heure 30.");
+  EXPECT_EQ(Lines(t, "Où").front(), "Chez vous : 7 rue de l’Abondance, 95800 Cergy.");
+  ASSERT_GE(who.size(), 2u);
+  EXPECT_NE(who[1].find("Nadia Ouedraogo, du SSD de Cergy, sera là aussi."), std::string::npos);
+  EXPECT_NE(std::find(why.begin(), why.end(), "Nous allons faire la demande de RSA avec vous."),
+            why.end());
   const auto has = [&](const std::string& s) {
-    return std::find(t.to_prepare.begin(), t.to_prepare.end(), s) != t.to_prepare.end();
+    return std::find(to_prepare.begin(), to_prepare.end(), s) != to_prepare.end();
   };
   EXPECT_TRUE(has("Votre carte Vitale."));
   EXPECT_TRUE(has("RIB."));
@@ -313,13 +339,14 @@ TEST(Letter, SaysWhoWhenWhereWhyAndWhatToPrepareInEasyFrench) {
   EXPECT_TRUE(has("Les derniers courriers reçus de : CAF."));
   // The identity document is asked once, whatever the catalogue says.
   EXPECT_EQ(
-      std::count_if(t.to_prepare.begin(), t.to_prepare.end(),
+      std::count_if(to_prepare.begin(), to_prepare.end(),
                     [](const std::string& s) { return s.find("identité") != std::string::npos; }),
       1);
-  EXPECT_EQ(t.change.front(), "Appelez-nous au 01 34 25 30 00.");
+  EXPECT_EQ(change.front(), "Appelez-nous au 01 34 25 30 00.");
   // Easy to read: short sentences.
-  for (const auto* block : {&t.who, &t.when, &t.why, &t.change, &t.privacy}) {
-    for (const auto& sentence : *block) {
+  for (const char* heading :
+       {"Qui vient", "Quand", "Pourquoi", "Pour changer le rendez-vous", "Vos données"}) {
+    for (const auto& sentence : Lines(t, heading)) {
       EXPECT_LE(sentence.size(), 140u) << sentence;
     }
   }

@@ -16,13 +16,16 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/time.hpp"
+#include "domain/letter.hpp"
 #include "support/test_db.hpp"
+#include "web/letters.hpp"
 
 namespace allervers {
 namespace {
 
-using render::AppointmentLetter;
-using render::RenderAppointmentLetters;
+using render::Letter;
+using render::LetterBlock;
 
 constexpr double kMm = 72.0 / 25.4;
 
@@ -35,8 +38,24 @@ std::filesystem::path AtkinsonDir() {
     GTEST_SKIP() << "Atkinson Hyperlegible not installed (npm ci) in " << AtkinsonDir(); \
   }
 
-AppointmentLetter SampleLetter() {
-  AppointmentLetter l;
+// The appointment letters of these tests: their PDF title is that of the agenda's letters.
+std::string RenderAppointmentLetters(const std::vector<Letter>& letters,
+                                     const std::filesystem::path& fonts_dir) {
+  return render::RenderLetters(letters, fonts_dir, "Courrier de rendez-vous");
+}
+
+// The block of `letter` under `heading` (added when missing), to change its lines.
+std::vector<std::string>& Block(Letter& letter, const std::string& heading) {
+  for (auto& block : letter.blocks) {
+    if (block.heading == heading) {
+      return block.lines;
+    }
+  }
+  return letter.blocks.emplace_back(LetterBlock{heading, {}}).lines;
+}
+
+Letter SampleLetter() {
+  Letter l;
   l.operator_name = "Équipe mobile numérique — Cergy";
   l.operator_address_lines = {"Maison des solidarités", "3 place des Arts", "95000 Cergy"};
   l.operator_phone = "01 34 25 30 00";
@@ -44,34 +63,42 @@ AppointmentLetter SampleLetter() {
   l.recipient_lines = {"Madame Fatoumata KABORÉ", "12 allée des Petits Pas", "95800 Cergy"};
   l.salutation = "Madame Kaboré,";
   l.subject = "Rendez-vous chez vous pour vous aider avec Internet et vos papiers";
-  l.who = {"Léa Martin vient chez vous.", "Elle est médiatrice numérique.",
-           "Elle vous montre sa carte professionnelle."};
-  l.when = {"Le mardi 8 décembre 2026 à 10 h.", "Le rendez-vous dure 1 h 30."};
-  l.where = {"Chez vous : 12 allée des Petits Pas, 95800 Cergy."};
-  l.why = {"Nadia Benali, assistante sociale du SSD de Cergy, nous a demandé de venir.",
-           "Nous allons faire avec vous votre demande de RSA à la CAF.",
-           "Nous allons aussi faire votre demande de Complémentaire santé solidaire à la CPAM."};
-  l.to_prepare = {"Votre téléphone et son chargeur", "Votre carte Vitale",
-                  "Votre pièce d’identité ou votre titre de séjour",
-                  "Les derniers courriers de la CAF", "Votre RIB"};
-  l.change = {"Appelez-nous au 01 34 25 30 00, du lundi au vendredi, de 9 h à 17 h.",
-              "Vous pouvez aussi envoyer un SMS au 06 12 34 56 78."};
-  l.privacy = {
-      "Nous gardons vos informations pour vous aider. Nous ne les donnons à personne sans votre "
-      "accord.",
-      "Pour en savoir plus, demandez-nous la notice « Vos données »."};
+  l.blocks.push_back({"Qui vient",
+                      {"Léa Martin vient chez vous.", "Elle est médiatrice numérique.",
+                       "Elle vous montre sa carte professionnelle."}});
+  l.blocks.push_back(
+      {"Quand", {"Le mardi 8 décembre 2026 à 10 h.", "Le rendez-vous dure 1 h 30."}});
+  l.blocks.push_back({"Où", {"Chez vous : 12 allée des Petits Pas, 95800 Cergy."}});
+  l.blocks.push_back(
+      {"Pourquoi",
+       {"Nadia Benali, assistante sociale du SSD de Cergy, nous a demandé de venir.",
+        "Nous allons faire avec vous votre demande de RSA à la CAF.",
+        "Nous allons aussi faire votre demande de Complémentaire santé solidaire à la CPAM."}});
+  l.blocks.push_back({"Ce qu’il faut préparer",
+                      {"Votre téléphone et son chargeur", "Votre carte Vitale",
+                       "Votre pièce d’identité ou votre titre de séjour",
+                       "Les derniers courriers de la CAF", "Votre RIB"},
+                      true});
+  l.blocks.push_back({"Pour changer le rendez-vous",
+                      {"Appelez-nous au 01 34 25 30 00, du lundi au vendredi, de 9 h à 17 h.",
+                       "Vous pouvez aussi envoyer un SMS au 06 12 34 56 78."}});
+  l.blocks.push_back(
+      {"Vos données",
+       {"Nous gardons vos informations pour vous aider. Nous ne les donnons à personne sans "
+        "votre accord.",
+        "Pour en savoir plus, demandez-nous la notice « Vos données »."}});
   l.signature_name = "Léa Martin";
   l.signature_role = "Médiatrice numérique";
   return l;
 }
 
-AppointmentLetter ShortLetter(const std::string& recipient) {
-  AppointmentLetter l;
+Letter ShortLetter(const std::string& recipient) {
+  Letter l;
   l.operator_name = "Équipe mobile numérique — Cergy";
   l.recipient_lines = {recipient, "1 rue de la Gare", "95000 Cergy"};
   l.salutation = "Bonjour,";
   l.subject = "Rendez-vous chez vous";
-  l.when = {"Le lundi 7 décembre 2026 à 14 h."};
+  l.blocks.push_back({"Quand", {"Le lundi 7 décembre 2026 à 14 h."}});
   l.signature_name = "Léa Martin";
   return l;
 }
@@ -149,16 +176,58 @@ class Pdf {
   std::filesystem::path path_;
 };
 
-TEST(LetterPdf, TextMatchesTheGoldenFile) {
-  ALLERVERS_SKIP_WITHOUT_ATKINSON();
-  const Pdf pdf(RenderAppointmentLetters({SampleLetter()}, AtkinsonDir()));
-  const auto golden = testing::SourceDir() / "tests" / "unit" / "golden" / "appointment_letter.txt";
+// Compares a letter's text with tests/unit/golden/`name`.
+void ExpectGolden(const Pdf& pdf, const std::string& name) {
+  const auto golden = testing::SourceDir() / "tests" / "unit" / "golden" / name;
   const std::string text = pdf.Text();
   if (std::getenv("ALLERVERS_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(golden, std::ios::binary) << text;
   }
   EXPECT_EQ(text, ReadFile(golden))
       << "set ALLERVERS_UPDATE_GOLDEN=1 to rewrite " << golden << " after checking the PDF by eye";
+}
+
+TEST(LetterPdf, TextMatchesTheGoldenFile) {
+  ALLERVERS_SKIP_WITHOUT_ATKINSON();
+  ExpectGolden(Pdf(RenderAppointmentLetters({SampleLetter()}, AtkinsonDir())),
+               "appointment_letter.txt");
+}
+
+// A closure letter composed by the domain and laid out as the case page serves it.
+TEST(LetterPdf, ClosureLetterTextMatchesTheGoldenFile) {
+  ALLERVERS_SKIP_WITHOUT_ATKINSON();
+  domain::ClosureLetterFacts f;
+  f.head.name = "Équipe mobile numérique — Cergy";
+  f.head.address_lines = {"Maison des solidarités", "3 place des Arts", "95000 Cergy"};
+  f.head.phone = "01 34 25 30 00";
+  f.head.privacy_contact = "dpo@emn-cergy.example";
+  f.gender = "femme";
+  f.first_names = "Fatoumata";
+  f.last_name = "Kaboré";
+  f.address_line = "12 allée des Petits Pas";
+  f.postal_code = "95800";
+  f.city = "Cergy";
+  f.closed_on = {2027, 3, 1};
+  f.reason = "objectifs_atteints";
+  f.reason_label = "Objectifs atteints";
+  f.procedures = {
+      {"Demande de RSA", domain::ProcedureStatus::kCompleted, domain::RightOutcome::kOpened},
+      {"Complémentaire santé solidaire (demande ou renouvellement)",
+       domain::ProcedureStatus::kFiled, domain::RightOutcome::kPending},
+      {"Création ou récupération du compte ameli", domain::ProcedureStatus::kCompleted,
+       domain::RightOutcome::kNone}};
+  f.orientations = {{"CCAS de Cergy", "pour l’aide alimentaire"}};
+  f.referrer_name = "Nadia Benali";
+  f.referring_structure = "SSD de Cergy";
+  f.worker_name = "Léa Martin";
+  f.worker_role = "de l’équipe mobile numérique";
+  f.retention_months = 24;
+  f.today = paris::FromLocal({2027, 3, 2}, 10, 0);
+  const Pdf pdf(render::RenderLetters({web::ToRenderLetter(domain::ComposeClosureLetter(f))},
+                                      AtkinsonDir(), "Courrier de fin d’accompagnement"));
+  ExpectGolden(pdf, "closure_letter.txt");
+  EXPECT_NE(pdf.Info().find("Title:           Courrier de fin d’accompagnement"),
+            std::string::npos);
 }
 
 TEST(LetterPdf, SameLettersGiveTheSameBytes) {
@@ -224,7 +293,7 @@ TEST(LetterPdf, FallsBackToDejaVuSansWithoutTheFontsDirectory) {
 
 TEST(LetterPdf, RendersAccentedAndLatinExtendedNames) {
   ALLERVERS_SKIP_WITHOUT_ATKINSON();
-  AppointmentLetter letter = SampleLetter();
+  Letter letter = SampleLetter();
   letter.recipient_lines = {"Monsieur Văn Thành NGUYỄN", "Madame Ştefania ŢĂRANU-ÇELIK",
                             "Résidence Œuvre d’Ève", "95800 Cergy"};
   letter.salutation = "Monsieur Nguyễn, Madame Ţăranu-Çelik,";
@@ -259,7 +328,7 @@ TEST(LetterPdf, EachLetterStartsOnANewPage) {
 
 TEST(LetterPdf, TwoPageLettersEachStartOnTheirOwnPage) {
   ALLERVERS_SKIP_WITHOUT_ATKINSON();
-  AppointmentLetter other = SampleLetter();
+  Letter other = SampleLetter();
   other.recipient_lines = {"Monsieur Karim HADDAD", "5 rue des Chênes", "95000 Cergy"};
   const Pdf pdf(RenderAppointmentLetters({SampleLetter(), other}, AtkinsonDir()));
   ASSERT_EQ(pdf.Pages(), 4);
@@ -271,11 +340,12 @@ TEST(LetterPdf, TwoPageLettersEachStartOnTheirOwnPage) {
 
 TEST(LetterPdf, LongLetterFlowsOntoFurtherPagesWithoutLosingText) {
   ALLERVERS_SKIP_WITHOUT_ATKINSON();
-  AppointmentLetter letter = SampleLetter();
-  letter.why.clear();
+  Letter letter = SampleLetter();
+  auto& why = Block(letter, "Pourquoi");
+  why.clear();
   for (int i = 1; i <= 60; ++i) {
-    letter.why.push_back("Phrase numéro " + std::to_string(i) +
-                         " : nous vous aidons à faire vos démarches en ligne, avec vous.");
+    why.push_back("Phrase numéro " + std::to_string(i) +
+                  " : nous vous aidons à faire vos démarches en ligne, avec vous.");
   }
   const Pdf pdf(RenderAppointmentLetters({letter}, AtkinsonDir()));
   const int pages = pdf.Pages();
@@ -354,9 +424,9 @@ TEST(LetterPdf, RecipientAddressSitsInTheEnvelopeWindow) {
 
 TEST(LetterPdf, LeavesOutEmptyBlocks) {
   ALLERVERS_SKIP_WITHOUT_ATKINSON();
-  AppointmentLetter letter = SampleLetter();
-  letter.where.clear();
-  letter.to_prepare.clear();
+  Letter letter = SampleLetter();
+  Block(letter, "Où").clear();
+  Block(letter, "Ce qu’il faut préparer").clear();
   const std::string text = Pdf(RenderAppointmentLetters({letter}, AtkinsonDir())).Text();
   EXPECT_EQ(text.find("Où\n"), std::string::npos);
   EXPECT_EQ(text.find("Ce qu’il faut préparer"), std::string::npos);
@@ -369,7 +439,7 @@ TEST(LetterPdf, AMissingOrBrokenLogoDoesNotFailTheLetter) {
   testing::TempDir dir;
   std::ofstream(dir.path() / "broken.png") << "not a PNG";
   for (const auto& logo : {dir.path() / "missing.png", dir.path() / "broken.png"}) {
-    AppointmentLetter letter = SampleLetter();
+    Letter letter = SampleLetter();
     letter.logo_png = logo;
     EXPECT_EQ(RenderAppointmentLetters({letter}, AtkinsonDir()),
               RenderAppointmentLetters({SampleLetter()}, AtkinsonDir()))
@@ -387,8 +457,8 @@ TEST(LetterPdf, NoLettersIsAnInvalidArgument) {
 }
 
 TEST(LetterPdf, InvalidUtf8IsAnInvalidArgument) {
-  AppointmentLetter letter = SampleLetter();
-  letter.who.push_back("Caf\xC3");
+  Letter letter = SampleLetter();
+  Block(letter, "Qui vient").push_back("Caf\xC3");
   try {
     RenderAppointmentLetters({letter}, AtkinsonDir());
     FAIL() << "expected an Error";

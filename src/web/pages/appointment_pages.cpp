@@ -12,10 +12,10 @@
 #include "domain/letter.hpp"
 #include "domain/phone.hpp"
 #include "render/ics.hpp"
-#include "render/letter_pdf.hpp"
 #include "service/permissions.hpp"
 #include "service/referral_service.hpp"
 #include "web/forms.hpp"
+#include "web/letters.hpp"
 #include "web/pages/pages.hpp"
 #include "web/view.hpp"
 
@@ -292,39 +292,18 @@ LocalDate DateParam(const RequestContext& ctx, const Deps& deps) {
   return *d;
 }
 
-render::AppointmentLetter ToRender(const domain::LetterText& t, const domain::Letterhead& h) {
-  render::AppointmentLetter l;
-  l.operator_name = h.name;
-  l.operator_address_lines = h.address_lines;
-  l.operator_phone = h.phone;
-  l.logo_png = h.logo_path;  // a missing or unreadable file leaves the letter without logo
-  l.place_and_date = t.place_and_date;
-  l.recipient_lines = t.recipient_lines;
-  l.salutation = t.salutation;
-  l.subject = t.subject;
-  l.who = t.who;
-  l.when = t.when;
-  l.where = t.where;
-  l.why = t.why;
-  l.to_prepare = t.to_prepare;
-  l.change = t.change;
-  l.privacy = t.privacy;
-  l.signature_name = t.signature_name;
-  l.signature_role = t.signature_role;
-  return l;
-}
-
 void SendLetters(RequestContext& ctx, Deps& deps, const std::vector<domain::AppointmentId>& ids,
                  const std::string& filename) {
   const auto batch = deps.appointments.Letters(ctx.actor, ids);
   if (batch.letters.empty()) {
     throw Error(ErrorCode::kNotFound, "Aucun rendez-vous prévu : aucun courrier à imprimer.");
   }
-  std::vector<render::AppointmentLetter> letters;
+  std::vector<domain::LetterText> letters;
   for (const auto& f : batch.letters) {
-    letters.push_back(ToRender(domain::ComposeAppointmentLetter(f), f.head));
+    letters.push_back(domain::ComposeAppointmentLetter(f));
   }
-  ctx.res.set_content(render::RenderAppointmentLetters(letters, deps.fonts_dir), "application/pdf");
+  ctx.res.set_content(PdfLetterPrinter(deps.fonts_dir).Print(letters, "Courrier de rendez-vous"),
+                      "application/pdf");
   ctx.res.set_header("Content-Disposition", "inline; filename=\"" + filename + "\"");
 }
 

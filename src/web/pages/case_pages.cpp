@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "domain/letter.hpp"
 #include "domain/phone.hpp"
 #include "service/case_service.hpp"
 #include "service/permissions.hpp"
@@ -133,6 +134,8 @@ json CaseJson(const service::CaseRecord& c, bool can_write, const domain::Refere
   j["can_compare"] = has_initial && has_final;
   j["closed"] = r.status == domain::ReferralStatus::kClosed;
   j["can_reopen"] = r.status == domain::ReferralStatus::kClosed && can_write;
+  j["closure_letter"] = r.status == domain::ReferralStatus::kClosed &&
+                        domain::ClosureLetterAllowed(r.decision_reason);
   j["closed_at"] = r.closed_at ? paris::FormatDate(*r.closed_at) : std::string();
   j["closure_reason"] = r.status == domain::ReferralStatus::kClosed
                             ? ref.vocabularies.closure_reasons.Label(r.decision_reason)
@@ -893,6 +896,14 @@ void RegisterCasePages(Router& router, Deps& deps) {
                 CaseForms typed;
                 typed.closure = in;
                 RenderCaseFile(ctx, deps, person, errors, typed, 422);
+              });
+  router.Page(Method::kGet, R"(/fiches/(\d+)/cloture/courrier\.pdf)", "cases.closure_letter",
+              Permission::kViewCases, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                ctx.res.set_content(deps.cases.ClosureLetterPdf(ctx.actor, id), "application/pdf");
+                ctx.res.set_header(
+                    "Content-Disposition",
+                    fmt::format("inline; filename=\"courrier-fin-accompagnement-{}.pdf\"", id));
               });
   router.Page(Method::kPost, R"(/fiches/(\d+)/reouverture)", "cases.reopen",
               Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
