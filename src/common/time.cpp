@@ -5,6 +5,7 @@
 #include <unicode/timezone.h>
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <memory>
 
@@ -58,6 +59,22 @@ std::optional<LocalDate> ParseTypedDate(std::string_view raw) {
     return ParseIsoDate(s.substr(6, 4) + "-" + s.substr(3, 2) + "-" + s.substr(0, 2));
   }
   return ParseIsoDate(s);
+}
+
+std::optional<std::pair<int, int>> ParseHourMinute(std::string_view s) {
+  if (s.size() != 5 || s[2] != ':') {
+    return std::nullopt;
+  }
+  int h = 0;
+  int m = 0;
+  if (std::from_chars(s.data(), s.data() + 2, h).ptr != s.data() + 2 ||
+      std::from_chars(s.data() + 3, s.data() + 5, m).ptr != s.data() + 5) {
+    return std::nullopt;
+  }
+  if (h < 0 || h > 23 || m < 0 || m > 59) {
+    return std::nullopt;
+  }
+  return std::pair{h, m};
 }
 
 std::optional<LocalDate> ParseIsoDate(std::string_view s) {
@@ -163,4 +180,5 @@ std::string FormatLongDate(const LocalDate& d) {
 std::string FormatLongDate(Instant t) { return FormatLongDate(ToLocal(t).date); }
 
 }  // namespace paris
+
 }  // namespace allervers

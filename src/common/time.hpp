@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/clock.hpp"
 
@@ -23,6 +24,8 @@ std::string ToIso(const LocalDate& d);
 /// A date as a browser's date field sends it ("2026-12-01") or as a person types it where no
 /// date picker is shown ("01/12/2026"); surrounding spaces ignored.
 std::optional<LocalDate> ParseTypedDate(std::string_view s);
+/// "14:30" → {14, 30}; exactly HH:MM, a real time of day.
+std::optional<std::pair<int, int>> ParseHourMinute(std::string_view s);
 
 /// Wall-clock time in Europe/Paris, the only time zone of the product's users.
 struct ParisDateTime {

@@ -708,7 +708,7 @@ FieldErrors ValidateOrientation(const OrientationInput& in, const Vocabularies& 
     errors.push_back(FieldError{"consent",
                                 "Rien n’est transmis au partenaire sans l’accord de la personne : "
                                 "cochez son accord ou décochez ce qui serait partagé."});
-  } else if (!v.consent_methods.Contains(in.consent_method)) {
+  } else if (!v.orientation_consent_methods.Contains(in.consent_method)) {
     errors.push_back(FieldError{"consent_method", "Dites comment la personne a donné son accord."});
   } else {
     out.consent_method = in.consent_method;
@@ -717,6 +717,113 @@ FieldErrors ValidateOrientation(const OrientationInput& in, const Vocabularies& 
     }
   }
   out.note = FreeText(in.note, "note", "La note", kMaxOrientationText, false, errors);
+  return errors;
+}
+
+// ---- Feedback and reviews ------------------------------------------------------------------
+
+FieldErrors ValidateFeedback(std::size_t chosen, const std::string& raw_next_steps,
+                             std::string& next_steps) {
+  FieldErrors errors;
+  next_steps = FreeText(raw_next_steps, "next_steps", "Les prochaines étapes", kMaxFeedbackText,
+                        false, errors);
+  if (errors.empty() && chosen == 0 && next_steps.empty()) {
+    errors.push_back(FieldError{"items",
+                                "Cochez au moins une information à transmettre, ou écrivez les "
+                                "prochaines étapes."});
+  }
+  return errors;
+}
+
+namespace {
+
+struct ReviewRow {
+  ReviewStatus status;
+  const char* code;
+  const char* label;
+};
+constexpr std::array<ReviewRow, 3> kReviewStatuses = {{
+    {ReviewStatus::kPlanned, "prevu", "Prévu"},
+    {ReviewStatus::kHeld, "tenu", "Tenu"},
+    {ReviewStatus::kCancelled, "annule", "Annulé"},
+}};
+
+}  // namespace
+
+std::string_view ReviewStatusCode(ReviewStatus s) {
+  for (const auto& r : kReviewStatuses) {
+    if (r.status == s) {
+      return r.code;
+    }
+  }
+  return "prevu";
+}
+
+std::string_view ReviewStatusLabel(ReviewStatus s) {
+  for (const auto& r : kReviewStatuses) {
+    if (r.status == s) {
+      return r.label;
+    }
+  }
+  return "Prévu";
+}
+
+std::optional<ReviewStatus> ParseReviewStatus(std::string_view s) {
+  for (const auto& r : kReviewStatuses) {
+    if (s == r.code) {
+      return r.status;
+    }
+  }
+  return std::nullopt;
+}
+
+FieldErrors ValidateReview(const ReviewInput& in, const Vocabularies& v, Instant now,
+                           CaseReview& out) {
+  FieldErrors errors;
+  const auto day = ParseTypedDate(in.date);
+  const auto hm = ParseHourMinute(text::Trim(in.time));
+  if (!day || day->year < 2000 || day->year > 2100) {
+    errors.push_back(FieldError{"date", "La date n’est pas valide : écrivez-la comme 01/12/2026."});
+  }
+  if (!hm) {
+    errors.push_back(FieldError{"time", "Indiquez l’heure au format HH:MM, par exemple 14:30."});
+  }
+  if (day && hm) {
+    out.scheduled_at = paris::FromLocal(*day, hm->first, hm->second);
+  }
+  out.place = FreeText(in.place, "place", "Le lieu", 200, true, errors);
+  out.participants =
+      Codes(in.participants, v.review_participants, "participants", "Participant", errors);
+  const bool has_partner =
+      std::any_of(out.participants.begin(), out.participants.end(),
+                  [](const std::string& p) { return p == "personne" || p == "prescripteur"; });
+  if (!has_partner && std::none_of(errors.begin(), errors.end(),
+                                   [](const FieldError& e) { return e.field == "participants"; })) {
+    errors.push_back(FieldError{"participants",
+                                "Un point d’étape réunit l’équipe avec le ou la prescripteur·rice "
+                                "ou la personne : cochez qui y participe."});
+  }
+  const auto status = ParseReviewStatus(in.status);
+  if (!status) {
+    errors.push_back(
+        FieldError{"status", "Choisissez si le point d’étape est prévu, tenu ou annulé."});
+  } else {
+    out.status = *status;
+  }
+  out.minutes =
+      FreeText(in.minutes, "minutes", "Le compte rendu", kMaxReviewMinutes, false, errors);
+  out.decisions =
+      FreeText(in.decisions, "decisions", "Les décisions", kMaxFeedbackText, false, errors);
+  if (status == ReviewStatus::kHeld) {
+    if (out.minutes.empty() && std::none_of(errors.begin(), errors.end(), [](const FieldError& e) {
+          return e.field == "minutes";
+        })) {
+      errors.push_back(FieldError{"minutes", "Écrivez le compte rendu du point d’étape tenu."});
+    }
+    if (day && hm && out.scheduled_at > now) {
+      errors.push_back(FieldError{"date", "Un point d’étape tenu ne peut pas être dans le futur."});
+    }
+  }
   return errors;
 }
 

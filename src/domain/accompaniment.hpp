@@ -295,7 +295,7 @@ struct Orientation {
   OrientationStatus status = OrientationStatus::kProposed;
   std::optional<LocalDate> follow_up_on;
   std::vector<std::string> shared;  // vocabulary orientation_shared: what the partner was told
-  std::string consent_method;       // vocabulary consent_methods, when something was shared
+  std::string consent_method;       // orientation_consent_methods, when something is shared
   std::optional<LocalDate> consent_on;
   std::string note;
   std::string author_name;
@@ -324,6 +324,76 @@ inline constexpr std::size_t kMaxOrientationText = 1000;
 /// was given (dated today when first given). `out` keeps its id, service and consent date.
 FieldErrors ValidateOrientation(const OrientationInput& in, const Vocabularies& v,
                                 const LocalDate& today, Orientation& out);
+
+// ---- Feedback to the referrer and co-accompaniment reviews ----------------------------------
+
+using FeedbackId = std::int64_t;
+using ReviewId = std::int64_t;
+
+/// One line of a retour, as the referrer reads it. `kind`: status, level, procedure,
+/// orientation.
+struct FeedbackItem {
+  std::string kind;
+  std::string label;
+};
+
+/// A structured retour sent to the referrer: the lines the intervenant chose one by one, kept
+/// exactly as sent, and the next steps.
+struct Feedback {
+  FeedbackId id = 0;
+  std::int64_t referral_id = 0;
+  std::string author_name;
+  std::vector<FeedbackItem> items;
+  std::string next_steps;
+  Instant sent_at{};
+};
+
+inline constexpr std::size_t kMaxFeedbackText = 1000;
+
+/// At least one line chosen or next steps written; next steps of at most 1 000 characters,
+/// never a credential. Returns the trimmed next steps in `next_steps`.
+FieldErrors ValidateFeedback(std::size_t chosen, const std::string& raw_next_steps,
+                             std::string& next_steps);
+
+/// A review of a co-accompanied case (the SSD's referrer, the team and the person), planned
+/// then minuted.
+enum class ReviewStatus { kPlanned, kHeld, kCancelled };
+
+std::string_view ReviewStatusCode(ReviewStatus s);   // "prevu", "tenu", "annule"
+std::string_view ReviewStatusLabel(ReviewStatus s);  // "Prévu"…
+std::optional<ReviewStatus> ParseReviewStatus(std::string_view s);
+
+struct CaseReview {
+  ReviewId id = 0;
+  std::int64_t referral_id = 0;
+  Instant scheduled_at{};
+  std::string place;
+  std::vector<std::string> participants;  // vocabulary review_participants
+  ReviewStatus status = ReviewStatus::kPlanned;
+  std::string minutes;    // compte rendu, shared with the referrer
+  std::string decisions;  // what was decided, who does what
+  std::string author_name;
+  Instant created_at{};
+  Instant updated_at{};
+};
+
+struct ReviewInput {
+  std::string date;
+  std::string time;
+  std::string place;
+  std::vector<std::string> participants;
+  std::string status;
+  std::string minutes;
+  std::string decisions;
+};
+
+inline constexpr std::size_t kMaxReviewMinutes = 5000;
+
+/// A date and time, a place, who takes part (the team always; at least the referrer or the
+/// person besides); held reviews need their minutes and cannot be in the future; texts are
+/// readable, bounded and never a credential.
+FieldErrors ValidateReview(const ReviewInput& in, const Vocabularies& v, Instant now,
+                           CaseReview& out);
 
 // ---- Notes -----------------------------------------------------------------------------------
 

@@ -98,22 +98,6 @@ constexpr std::array<Entry<ReferrerResponse>, 4> kReferrerResponses = {{
     {ReferrerResponse::kDeclined, "declined", "Ne pourra pas venir"},
 }};
 
-std::optional<std::pair<int, int>> ParseHourMinute(std::string_view s) {
-  if (s.size() != 5 || s[2] != ':') {
-    return std::nullopt;
-  }
-  int h = 0;
-  int m = 0;
-  if (std::from_chars(s.data(), s.data() + 2, h).ptr != s.data() + 2 ||
-      std::from_chars(s.data() + 3, s.data() + 5, m).ptr != s.data() + 5) {
-    return std::nullopt;
-  }
-  if (h < 0 || h > 23 || m < 0 || m > 59) {
-    return std::nullopt;
-  }
-  return std::pair{h, m};
-}
-
 std::optional<int> ParsePositive(std::string_view s) {
   int v = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

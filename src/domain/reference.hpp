@@ -56,6 +56,8 @@ struct Vocabularies {
   Vocabulary redirection_kinds;
   // Orientations: what may be shared with a partner, with the person's agreement.
   Vocabulary orientation_shared;
+  Vocabulary orientation_consent_methods;  // how the person agreed to what is shared
+  Vocabulary review_participants;          // who takes part in a co-accompaniment review
   // The 16 categories of data·inclusion's thematiques (the sub-themes are in `InclusionLists`).
   Vocabulary inclusion_theme_categories;
 };

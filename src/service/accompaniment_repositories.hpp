@@ -57,6 +57,27 @@ class MandateRepository {
   virtual void Revoke(domain::MandateId id, const LocalDate& on) = 0;
 };
 
+class FeedbackRepository {
+ public:
+  virtual ~FeedbackRepository() = default;
+  /// Stores the retour with its lines in order.
+  virtual domain::FeedbackId Insert(const domain::Feedback& f, std::optional<domain::UserId> author,
+                                    Instant now) = 0;
+  /// Most recent first, with their lines and their authors' names.
+  virtual std::vector<domain::Feedback> ForReferral(domain::ReferralId referral) = 0;
+};
+
+class ReviewRepository {
+ public:
+  virtual ~ReviewRepository() = default;
+  virtual domain::ReviewId Insert(const domain::CaseReview& r,
+                                  std::optional<domain::UserId> created_by, Instant now) = 0;
+  virtual std::optional<domain::CaseReview> Find(domain::ReviewId id) = 0;
+  /// By date, soonest first.
+  virtual std::vector<domain::CaseReview> ForReferral(domain::ReferralId referral) = 0;
+  virtual void Update(const domain::CaseReview& r, Instant now) = 0;
+};
+
 class NoteRepository {
  public:
   virtual ~NoteRepository() = default;

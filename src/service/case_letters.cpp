@@ -8,6 +8,7 @@
 #include "domain/letter.hpp"
 #include "service/appointment_service.hpp"
 #include "service/audit.hpp"
+#include "service/case_internal.hpp"
 #include "service/case_service.hpp"
 #include "service/permissions.hpp"
 #include "service/referral_service.hpp"
@@ -83,12 +84,8 @@ std::string CaseService::ClosureLetterPdf(const Actor& actor, domain::ReferralId
   }
   domain::LetterText letter;
   store_.Write([&](Tx& tx) {
-    const auto r = LoadReferral(actor, tx, referral);
     // The team's own cases only, as every read of the case: others answer "not found".
-    if (!actor.structure_id || r.operator_id != *actor.structure_id ||
-        r.status == domain::ReferralStatus::kDraft) {
-      throw Error(ErrorCode::kNotFound, "Ce dossier n’existe pas.");
-    }
+    const auto r = case_detail::LoadCase(actor, tx, referral);
     if (r.status != domain::ReferralStatus::kClosed) {
       throw Error(ErrorCode::kConflict,
                   "Le courrier de fin d’accompagnement se prépare une fois l’accompagnement "
@@ -98,8 +95,7 @@ std::string CaseService::ClosureLetterPdf(const Actor& actor, domain::ReferralId
     // Refuses a closure after a death (kConflict) before anything is recorded.
     letter = domain::ComposeClosureLetter(ClosureFacts(tx, r, reference_, now));
     // Ids only: the audit trail holds no personal data.
-    tx.audit().Append(MakeAuditEvent(actor, now, "referral.closure_letter", "referral",
-                                     std::to_string(referral)));
+    case_detail::Audit(actor, tx, now, "referral.closure_letter", "referral", referral);
   });
   // Laid out after the transaction, which stays short (SQLite has one writer at a time).
   return printer_->Print({letter}, "Courrier de fin d’accompagnement");

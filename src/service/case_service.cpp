@@ -9,14 +9,12 @@
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "service/audit.hpp"
+#include "service/case_internal.hpp"
 #include "service/permissions.hpp"
 #include "service/referral_service.hpp"
 
 namespace allervers::service {
-namespace {
-
-using domain::AssessmentKind;
-using domain::ReferralStatus;
+namespace case_detail {
 
 void RequireOpen(const ReferralRecord& r) {
   if (!domain::IsTakenOn(r.status)) {
@@ -26,13 +24,11 @@ void RequireOpen(const ReferralRecord& r) {
   }
 }
 
-// A case of the actor's team: handled by its structure, and past the draft.
 bool IsTeamCase(const Actor& actor, const ReferralRecord& r) {
   return actor.structure_id && r.operator_id == *actor.structure_id &&
-         r.status != ReferralStatus::kDraft;
+         r.status != domain::ReferralStatus::kDraft;
 }
 
-// Referrals of other structures and drafts answer "not found".
 ReferralRecord LoadCase(const Actor& actor, Tx& tx, domain::ReferralId id) {
   auto r = LoadReferral(actor, tx, id);
   if (!IsTeamCase(actor, r)) {
@@ -52,6 +48,21 @@ std::string PersonName(Tx& tx, const ReferralRecord& r) {
   const auto& d = p->data;
   return DisplayName(d.usage_name.empty() ? d.birth_name : d.usage_name, d.first_names);
 }
+
+void Audit(const Actor& actor, Tx& tx, Instant now, std::string action, std::string type,
+           std::int64_t id, std::string detail) {
+  tx.audit().Append(MakeAuditEvent(actor, now, std::move(action), std::move(type),
+                                   std::to_string(id), "success", std::move(detail)));
+}
+
+}  // namespace case_detail
+
+namespace {
+
+using namespace case_detail;  // NOLINT(google-build-using-namespace)
+
+using domain::AssessmentKind;
+using domain::ReferralStatus;
 
 domain::Assessment LoadAssessment(const Actor& actor, Tx& tx, domain::AssessmentId id,
                                   ReferralRecord& referral) {
@@ -83,12 +94,6 @@ void StoreScores(const domain::AssessmentGrid& grid, domain::Assessment& a) {
   a.score_accounts = s.accounts.value;
   a.score_skills = s.skills.value;
   a.level = s.level;
-}
-
-void Audit(const Actor& actor, Tx& tx, Instant now, std::string action, std::string type,
-           std::int64_t id, std::string detail = {}) {
-  tx.audit().Append(MakeAuditEvent(actor, now, std::move(action), std::move(type),
-                                   std::to_string(id), "success", std::move(detail)));
 }
 
 void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceData& ref) {
@@ -355,6 +360,8 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
       c.procedures = tx.procedures().ForReferral(r->id);
       c.mandates = tx.mandates().ForReferral(r->id);
       c.orientations = tx.orientations().ForReferral(r->id);
+      c.feedbacks = tx.feedbacks().ForReferral(r->id);
+      c.reviews = tx.reviews().ForReferral(r->id);
       file.cases.push_back(std::move(c));
     }
     if (file.cases.empty()) {

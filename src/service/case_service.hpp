@@ -27,6 +27,8 @@ struct CaseRecord {
   std::vector<domain::CaseProcedure> procedures;
   std::vector<domain::Mandate> mandates;
   std::vector<domain::Orientation> orientations;
+  std::vector<domain::Feedback> feedbacks;  // retours sent to the referrer, most recent first
+  std::vector<domain::CaseReview> reviews;  // co-accompaniment reviews, by date
 };
 
 /// One line of the case page's timeline.
@@ -99,6 +101,33 @@ struct OrientationForm {
 struct OrientationResult {
   domain::FieldErrors errors;
   domain::OrientationId id = 0;
+};
+
+/// One line the intervenant may send to the referrer; `key` names it in the form.
+struct FeedbackChoice {
+  std::string key;  // "status", "level", "procedure:12", "orientation:3"
+  domain::FeedbackItem item;
+  bool suggested = false;  // ticked when the form opens
+};
+
+struct FeedbackForm {
+  ReferralRecord referral;
+  std::string person_name;
+  std::vector<FeedbackChoice> choices;
+  std::vector<domain::Feedback> sent;  // most recent first
+};
+
+/// What the referrer of a case is told: the retours and the co-accompaniment reviews.
+struct ReferrerView {
+  std::vector<domain::Feedback> feedbacks;  // most recent first
+  std::vector<domain::CaseReview> reviews;  // by date
+};
+
+struct ReviewView {
+  domain::CaseReview review;
+  ReferralRecord referral;
+  std::string person_name;
+  bool editable = false;
 };
 
 struct InterventionResult {
@@ -188,6 +217,25 @@ class CaseService {
   /// Follows an orientation up: status (each change dated), follow-up date, sharing, note.
   domain::FieldErrors UpdateOrientation(const Actor& actor, domain::OrientationId id,
                                         const domain::OrientationInput& in);
+
+  /// The lines that may be sent to the referrer, built from the case as it is now.
+  FeedbackForm FeedbackDraft(const Actor& actor, domain::ReferralId referral);
+  /// Sends the lines chosen (by key) and the next steps to the referrer: stored as sent, shown
+  /// on the fiche in the referrer's view, announced by an e-mail naming the fiche only. Open or
+  /// closed cases (the retour at closure).
+  domain::FieldErrors SendFeedback(const Actor& actor, domain::ReferralId referral,
+                                   const std::vector<std::string>& keys,
+                                   const std::string& next_steps);
+  /// The retours and reviews of a referral, for its referrer's structure and for the team.
+  ReferrerView SharedWithReferrer(const Actor& actor, domain::ReferralId referral);
+
+  /// Plans (or records) a review of a co-accompanied case; the referrer is told the date.
+  domain::FieldErrors PlanReview(const Actor& actor, domain::ReferralId referral,
+                                 const domain::ReviewInput& in);
+  ReviewView Review(const Actor& actor, domain::ReviewId id);
+  /// Its minutes once held, or a new date; the referrer is told the minutes are there.
+  domain::FieldErrors UpdateReview(const Actor& actor, domain::ReviewId id,
+                                   const domain::ReviewInput& in);
 
   domain::FieldErrors AddNote(const Actor& actor, domain::ReferralId referral,
                               const domain::NoteInput& in);

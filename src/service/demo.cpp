@@ -633,6 +633,99 @@ const std::vector<FortnightCase>& Fortnight() {
   return cases;
 }
 
+// Accompaniments of the last months, carried to their end: a second visit, the right opened,
+// an orientation done, the final bilan, a retour to the referrer, a co-accompaniment review when
+// the SSD follows the person too, and the closure.
+struct HistoryCase {
+  FortnightCase c;
+  const char* closure;  // closure_reasons
+  const char* amount;   // estimated monthly amount of the right opened, "" for none
+  bool oriented;        // oriented to a partner of the directory, done
+};
+
+const std::vector<HistoryCase>& History() {
+  static const std::vector<HistoryCase> cases = {
+      {{"as.cergy@ssd95.example", "yanis.benali@emn-cergy.example", "Diallo", "Aminata", "femme",
+        "1977-05-12", "06 31 42 53 64", "10 rue de la Gare", "95000", "Cergy", "Grand Centre",
+        "CAF-RSA", "Faire la demande de RSA", -85, 10, 0, "honoured", true, true},
+       "objectifs_atteints",
+       "635,71",
+       true},
+      {{"accueil@ccas-cergy.example", "lea.nguyen@emn-cergy.example", "Marchand", "Odette", "femme",
+        "1944-02-18", "01 30 31 22 11", "4 rue des Écoles", "95000", "Cergy", "Village", "RET-ASPA",
+        "Demander l’allocation de solidarité aux personnes âgées", -82, 14, 0, "honoured", false,
+        false},
+       "objectifs_atteints",
+       "312,40",
+       false},
+      {{"as.pontoise@ssd95.example", "yanis.benali@emn-cergy.example", "Oukili", "Samir", "homme",
+        "1981-09-03", "07 62 73 84 95", "17 rue Thiers", "95300", "Pontoise", "Centre", "CPAM-C2S",
+        "Demander la complémentaire santé solidaire", -78, 9, 30, "honoured", true, true},
+       "objectifs_atteints",
+       "",
+       true},
+      {{"gestion@cergy-habitat.example", "lea.nguyen@emn-cergy.example", "Petit", "Laurent",
+        "homme", "1969-12-01", "06 20 30 40 50", "2 square du Diapason", "95800", "Cergy",
+        "Cergy-le-Haut", "CAF-AL", "Faire la demande d’aide au logement", -74, 11, 0, "honoured",
+        false, true},
+       "orientation",
+       "186,00",
+       true},
+      {{"conseillere@caf95.example", "yanis.benali@emn-cergy.example", "Ribeiro", "Joana", "femme",
+        "1988-07-25", "06 55 66 77 88", "30 avenue de la Constellation", "95800", "Cergy",
+        "Axe Majeur", "CAF-PA", "Faire la déclaration de prime d’activité", -70, 14, 30, "honoured",
+        false, true},
+       "objectifs_atteints",
+       "214,18",
+       false},
+      {{"as.cergy@ssd95.example", "lea.nguyen@emn-cergy.example", "Traoré", "Ibrahim", "homme",
+        "1963-04-08", "07 01 02 03 04", "6 allée des Lilas", "95000", "Cergy", "Les Touleuses",
+        "MDPH-DEM", "Préparer la demande à la MDPH", -66, 10, 0, "honoured", true, true},
+       "orientation",
+       "",
+       true},
+      {{"accueil@ccas-cergy.example", "yanis.benali@emn-cergy.example", "Leroy", "Denise", "femme",
+        "1949-10-14", "01 34 22 33 44", "9 rue de Vauréal", "95000", "Cergy", "Gency", "RET-DEM",
+        "Faire la demande de retraite en ligne", -62, 9, 30, "honoured", false, false},
+       "objectifs_atteints",
+       "1104,55",
+       false},
+      {{"as.pontoise@ssd95.example", "lea.nguyen@emn-cergy.example", "Bensaïd", "Yacine", "homme",
+        "1995-01-30", "06 99 88 77 66", "12 rue de Rouen", "95300", "Pontoise", "Marcouville",
+        "FT-INSC", "Vous réinscrire à France Travail", -58, 14, 0, "honoured", false, true},
+       "demenagement",
+       "",
+       false},
+      {{"gestion@cergy-habitat.example", "yanis.benali@emn-cergy.example", "Caron", "Martine",
+        "femme", "1958-06-06", "06 14 25 36 47", "5 place du Marché", "95800", "Cergy",
+        "Saint-Christophe", "LOG-DLS", "Renouveler la demande de logement social", -54, 11, 0,
+        "honoured", false, true},
+       "objectifs_atteints",
+       "",
+       false},
+      {{"as.cergy@ssd95.example", "lea.nguyen@emn-cergy.example", "Kaya", "Mehmet", "homme",
+        "1972-03-19", "07 44 33 22 11", "3 rue des Chauffours", "95000", "Cergy", "Grand Centre",
+        "CAF-RSA", "Faire la demande de RSA", -50, 10, 30, "honoured", true, true},
+       "refus",
+       "",
+       false},
+      {{"conseillere@caf95.example", "yanis.benali@emn-cergy.example", "Fontaine", "Brigitte",
+        "femme", "1960-11-11", "06 71 82 93 04", "8 rue de l’Aven", "95000", "Cergy",
+        "Les Linandes", "CPAM-C2S", "Renouveler la complémentaire santé solidaire", -46, 14, 0,
+        "honoured", false, true},
+       "objectifs_atteints",
+       "",
+       true},
+      {{"as.cergy@ssd95.example", "lea.nguyen@emn-cergy.example", "Ndiaye", "Awa", "femme",
+        "1984-08-28", "06 26 37 48 59", "1 allée de la Sébille", "95800", "Cergy", "Axe Majeur",
+        "ENER-CHQ", "Utiliser le chèque énergie en ligne", -42, 9, 30, "honoured", false, true},
+       "objectifs_atteints",
+       "",
+       false},
+  };
+  return cases;
+}
+
 // The n-th working day from today (n > 0 ahead, n < 0 back, 0 is today's or the next one).
 LocalDate WorkingDay(LocalDate today, int n) {
   LocalDate d = today;
@@ -666,7 +759,9 @@ void DemoSeeder::SeedFortnight() {
   CaseService cases(store_, clock, reference_);
   int visited = 0;
   const Actor coordination = Actor::ForUser(users.at("coordination@emn-cergy.example"), "demo", "");
-  for (const auto& c : Fortnight()) {
+  // One fiche taken from its receipt to the first visit's outcome; the referral of a visit
+  // honoured, to carry further.
+  const auto seed = [&](const FortnightCase& c) -> std::optional<domain::ReferralId> {
     const domain::User& referrer = users.at(c.referrer);
     const domain::User& worker = users.at(c.worker);
     const Actor referrer_actor = Actor::ForUser(referrer, "demo", "");
@@ -732,7 +827,7 @@ void DemoSeeder::SeedFortnight() {
               "Message laissé sur le répondeur.");
       attempt(WorkingDay(accepted, 9), 11, "domicile", "sans_reponse",
               "Passage à l’adresse : personne. Avis de passage déposé.");
-      continue;
+      return std::nullopt;
     }
     attempt(WorkingDay(accepted, 1), 10, "telephone", "sans_reponse", "");
     const LocalDate reached = WorkingDay(accepted, 2);
@@ -761,7 +856,7 @@ void DemoSeeder::SeedFortnight() {
     }
     const std::string outcome = c.outcome;
     if (outcome == "planned") {
-      continue;
+      return std::nullopt;
     }
     const Instant start = paris::FromLocal(day, c.hour, c.minute);
     if (outcome == "cancelled_person") {
@@ -769,7 +864,7 @@ void DemoSeeder::SeedFortnight() {
       appointments.SetOutcome(
           worker_actor, created.id, domain::AppointmentStatus::kCancelledByPerson,
           "Madame a appelé : elle est malade. À rappeler la semaine prochaine.");
-      continue;
+      return std::nullopt;
     }
     clock.Set(start + std::chrono::minutes(100));
     appointments.SetOutcome(
@@ -777,8 +872,20 @@ void DemoSeeder::SeedFortnight() {
         outcome == "honoured" ? domain::AppointmentStatus::kHonoured
                               : domain::AppointmentStatus::kAbsent,
         outcome == "honoured" ? "" : "Personne absente ; avis de passage laissé.");
-    if (outcome == "honoured") {
-      SeedVisit(cases, worker_actor, submitted.id, day, c.procedure, visited++);
+    if (outcome != "honoured") {
+      return std::nullopt;
+    }
+    SeedVisit(cases, worker_actor, submitted.id, day, c.procedure, visited++);
+    return submitted.id;
+  };
+  for (const auto& c : Fortnight()) {
+    seed(c);
+  }
+  for (const auto& h : History()) {
+    if (const auto referral = seed(h.c)) {
+      SeedFollowUp(cases, clock, Actor::ForUser(users.at(h.c.worker), "demo", ""), *referral,
+                   WorkingDay(today, h.c.day), h.c.procedure, h.closure, h.amount, h.oriented,
+                   h.c.tripartite, visited++);
     }
   }
 }
@@ -855,6 +962,127 @@ void DemoSeeder::SeedVisit(CaseService& cases, const Actor& worker, domain::Refe
     fail(cases.SaveSection(worker, bilan, section.code, answers));
   }
   cases.CompleteAssessment(worker, bilan);
+}
+
+void DemoSeeder::SeedFollowUp(CaseService& cases, ManualClock& clock, const Actor& worker,
+                              domain::ReferralId referral, const LocalDate& first_visit,
+                              const std::string& procedure, const std::string& closure,
+                              const std::string& amount, bool oriented, bool tripartite,
+                              int index) {
+  const auto fail = [](const domain::FieldErrors& errors) {
+    if (!errors.empty()) {
+      throw Error(ErrorCode::kInternal, "Données de démonstration invalides : " +
+                                            errors.front().field + " : " + errors.front().message);
+    }
+  };
+  // The second visit, a fortnight later: the person does it again with the team beside.
+  const LocalDate second = WorkingDay(first_visit, 10);
+  clock.Set(paris::FromLocal(second, 16, 0));
+  domain::InterventionInput in;
+  in.date = ToIso(second);
+  in.duration = "60";
+  in.place = "domicile";
+  in.modality = "former";
+  in.autonomy = "partiellement_autonome";
+  in.digital_themes = {"demarches"};
+  in.equipment = {"telephone"};
+  in.workers = {std::to_string(worker.user_id)};
+  in.summary = "La personne s’est connectée seule à son compte, avec l’aide-mémoire laissé.";
+  const auto procedure_id = cases.AddProcedure(worker, referral, procedure);
+  in.procedures = {std::to_string(procedure_id)};
+  fail(cases.RecordIntervention(worker, referral, in).errors);
+
+  // The organisation's answer a week later.
+  const auto* entry = reference_.procedures.Find(procedure);
+  const LocalDate answer = WorkingDay(second, 5);
+  clock.Set(paris::FromLocal(answer, 11, 0));
+  domain::ProcedureInput p;
+  p.status = closure == "refus" ? "abandonnee" : "finalisee";
+  p.modality = "faire_avec";
+  if (entry != nullptr && entry->opens_right && closure != "refus") {
+    p.outcome = closure == "demenagement" ? "en_attente" : "ouvert";
+    p.outcome_on = ToIso(answer);
+    if (p.outcome == "ouvert") {
+      p.monthly_amount = amount;
+    }
+  }
+  for (std::size_t i = 0; entry != nullptr && i < entry->documents.size(); ++i) {
+    p.gathered.push_back(std::to_string(i));
+  }
+  fail(cases.UpdateProcedure(worker, procedure_id, p));
+
+  if (oriented && !partner_directory_.empty()) {
+    PartnerDirectory directory(store_, clock_, reference_);
+    const bool numeric = index % 2 == 0;
+    const auto found = directory.Search(
+        Actor::System("demo"),
+        {"", "", numeric ? "ateliers numeriques" : "demarches administratives en ligne", 1});
+    if (!found.result.services.empty()) {
+      domain::OrientationInput o;
+      o.service_id = std::to_string(found.result.services.front().id);
+      o.partner_kind = numeric ? "mediation_numerique" : "aide_aux_demarches_administratives";
+      o.reason = numeric ? "Continuer à apprendre en atelier, près de chez elle ou lui."
+                         : "Un lieu près de chez elle ou lui pour les prochaines démarches.";
+      o.status = "realisee";
+      o.shared = {"identite", "motif"};
+      o.consent = true;
+      o.consent_method = "oral";
+      fail(cases.RecordOrientation(worker, referral, o).errors);
+    }
+  }
+
+  // Co-accompanied with the SSD: a review with the referrer and the person, minuted.
+  if (tripartite) {
+    const LocalDate review = WorkingDay(second, 8);
+    clock.Set(paris::FromLocal(review, 17, 0));
+    fail(cases.PlanReview(
+        worker, referral,
+        {ToIso(review),
+         "14:00",
+         "À la maison des solidarités de Cergy",
+         {"personne", "prescripteur"},
+         "tenu",
+         "La demande est faite et la personne consulte son compte seule. Les courriers papier "
+         "restent difficiles à lire pour elle ou lui.",
+         "L’assistante sociale reprend le dossier logement ; l’équipe mobile termine en deux "
+         "semaines."}));
+  }
+
+  // The end: final bilan (when the reason leaves room for it), closure, retour.
+  const LocalDate end = WorkingDay(second, 15);
+  clock.Set(paris::FromLocal(end, 11, 0));
+  const bool final_bilan = domain::ClosureExpectsFinalBilan(closure);
+  if (final_bilan) {
+    const auto bilan = cases.StartAssessment(worker, referral, domain::AssessmentKind::kFinal);
+    for (const auto& section : reference_.assessment.Current().sections) {
+      domain::Answers answers;
+      int n = 0;
+      for (const auto& item : section.items) {
+        if (item.type == domain::GridItemType::kScale) {
+          answers[item.code] = std::to_string(1 + (index + n++) % 3);
+        } else if (item.type == domain::GridItemType::kAccount && n++ < 4) {
+          answers[item.code] = "3";
+          answers[item.code + std::string(domain::kNecessarySuffix)] = "oui";
+        }
+      }
+      fail(cases.SaveSection(worker, bilan, section.code, answers));
+    }
+    cases.CompleteAssessment(worker, bilan);
+  }
+  clock.Set(paris::FromLocal(end, 15, 0));
+  fail(cases.Close(worker, referral, {closure, "", !final_bilan}));
+  const auto draft = cases.FeedbackDraft(worker, referral);
+  std::vector<std::string> keys;
+  for (const auto& c : draft.choices) {
+    if (c.suggested) {
+      keys.push_back(c.key);
+    }
+  }
+  fail(cases.SendFeedback(worker, referral, keys,
+                          closure == "demenagement"
+                              ? "La personne déménage : son nouveau SSD peut nous joindre."
+                              : "Accompagnement terminé ; la personne sait qu’elle peut nous "
+                                "rappeler."));
 }
 
 }  // namespace allervers::service

@@ -145,6 +145,8 @@ class Tx {
   virtual MandateRepository& mandates() = 0;
   virtual PartnerRepository& partners() = 0;
   virtual OrientationRepository& orientations() = 0;
+  virtual FeedbackRepository& feedbacks() = 0;
+  virtual ReviewRepository& reviews() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

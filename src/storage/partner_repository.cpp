@@ -9,14 +9,6 @@
 namespace allervers::storage {
 namespace {
 
-std::string Join(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& v : values) {
-    out += (out.empty() ? "" : ",") + v;
-  }
-  return out;
-}
-
 std::optional<long long> IdOf(soci::session& sql, const char* table, const std::string& source,
                               const std::string& external_id) {
   long long id = 0;
@@ -44,7 +36,7 @@ class SqlPartnerRepository final : public service::PartnerRepository {
                                     const std::string& search_place, const std::string& search_text,
                                     Instant now) override {
     const auto existing = IdOf(sql_, "partner_structure", s.source, s.external_id);
-    const std::string reseaux = Join(s.reseaux_porteurs);
+    const std::string reseaux = JoinCodes(s.reseaux_porteurs);
     const std::string date = ToIso(s.date_maj);
     const long long at = ToEpoch(now);
     long long id = existing.value_or(0);
@@ -98,13 +90,13 @@ class SqlPartnerRepository final : public service::PartnerRepository {
                                   const std::string& search_text, Instant now) override {
     const auto existing = IdOf(sql_, "partner_service", s.source, s.external_id);
     const long long structure = s.structure_id;
-    const std::string themes = Join(s.thematiques);
-    const std::string publics = Join(s.publics);
-    const std::string frais = Join(s.frais);
-    const std::string accueil = Join(s.modes_accueil);
-    const std::string mobilisation = Join(s.modes_mobilisation);
-    const std::string par = Join(s.mobilisable_par);
-    const std::string zone = Join(s.zone_eligibilite);
+    const std::string themes = JoinCodes(s.thematiques);
+    const std::string publics = JoinCodes(s.publics);
+    const std::string frais = JoinCodes(s.frais);
+    const std::string accueil = JoinCodes(s.modes_accueil);
+    const std::string mobilisation = JoinCodes(s.modes_mobilisation);
+    const std::string par = JoinCodes(s.mobilisable_par);
+    const std::string zone = JoinCodes(s.zone_eligibilite);
     const std::string date = ToIso(s.date_maj);
     const long long at = ToEpoch(now);
     long long id = existing.value_or(0);
@@ -308,7 +300,7 @@ class SqlOrientationRepository final : public service::OrientationRepository {
     const std::string status(domain::OrientationStatusCode(o.status));
     std::string follow = o.follow_up_on ? ToIso(*o.follow_up_on) : "";
     soci::indicator follow_ind = o.follow_up_on ? soci::i_ok : soci::i_null;
-    const std::string shared = Join(o.shared);
+    const std::string shared = JoinCodes(o.shared);
     std::string consent_on = o.consent_on ? ToIso(*o.consent_on) : "";
     soci::indicator consent_ind = o.consent_on ? soci::i_ok : soci::i_null;
     long long by = created_by.value_or(0);
@@ -356,7 +348,7 @@ class SqlOrientationRepository final : public service::OrientationRepository {
     const std::string status(domain::OrientationStatusCode(o.status));
     std::string follow = o.follow_up_on ? ToIso(*o.follow_up_on) : "";
     soci::indicator follow_ind = o.follow_up_on ? soci::i_ok : soci::i_null;
-    const std::string shared = Join(o.shared);
+    const std::string shared = JoinCodes(o.shared);
     std::string consent_on = o.consent_on ? ToIso(*o.consent_on) : "";
     soci::indicator consent_ind = o.consent_on ? soci::i_ok : soci::i_null;
     const long long at = ToEpoch(now);

@@ -284,6 +284,8 @@ domain::ReferenceData LoadReferenceData(const std::filesystem::path& data_dir) {
   v.autonomy = ReadVocabulary(vocab, "autonomy", vocab_file);
   v.redirection_kinds = ReadVocabulary(vocab, "redirection_kinds", vocab_file);
   v.orientation_shared = ReadVocabulary(vocab, "orientation_shared", vocab_file);
+  v.review_participants = ReadVocabulary(vocab, "review_participants", vocab_file);
+  v.orientation_consent_methods = ReadVocabulary(vocab, "orientation_consent_methods", vocab_file);
   v.inclusion_theme_categories = ReadVocabulary(vocab, "inclusion_theme_categories", vocab_file);
   ref.assessment = LoadAssessmentGrids(data_dir / "assessment_grids", ref.procedures);
   ref.inclusion = LoadInclusionLists(data_dir / "data-inclusion", v.inclusion_theme_categories);

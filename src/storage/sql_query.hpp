@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace allervers::storage {
 
@@ -71,6 +72,15 @@ class Query {
   soci::statement st_;
   std::string text_;
 };
+
+/// Codes stored in one text column, comma-separated (read back with domain::MultiCodes).
+inline std::string JoinCodes(const std::vector<std::string>& codes) {
+  std::string out;
+  for (const auto& c : codes) {
+    out += (out.empty() ? "" : ",") + c;
+  }
+  return out;
+}
 
 /// Converts a nullable column fetched with an indicator.
 template <class T>

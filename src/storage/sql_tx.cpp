@@ -74,5 +74,9 @@ service::PartnerRepository& SqlTx::partners() {
 service::OrientationRepository& SqlTx::orientations() {
   return Lazy(orientations_, sql_, MakeOrientationRepository);
 }
+service::FeedbackRepository& SqlTx::feedbacks() {
+  return Lazy(feedbacks_, sql_, MakeFeedbackRepository);
+}
+service::ReviewRepository& SqlTx::reviews() { return Lazy(reviews_, sql_, MakeReviewRepository); }
 
 }  // namespace allervers::storage

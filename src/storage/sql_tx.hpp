@@ -40,6 +40,8 @@ class SqlTx final : public service::Tx {
   service::MandateRepository& mandates() override;
   service::PartnerRepository& partners() override;
   service::OrientationRepository& orientations() override;
+  service::FeedbackRepository& feedbacks() override;
+  service::ReviewRepository& reviews() override;
 
  private:
   soci::session& sql_;
@@ -66,6 +68,8 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::MandateRepository> mandates_;
   std::unique_ptr<service::PartnerRepository> partners_;
   std::unique_ptr<service::OrientationRepository> orientations_;
+  std::unique_ptr<service::FeedbackRepository> feedbacks_;
+  std::unique_ptr<service::ReviewRepository> reviews_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -90,5 +94,7 @@ std::unique_ptr<service::ProcedureRepository> MakeProcedureRepository(soci::sess
 std::unique_ptr<service::MandateRepository> MakeMandateRepository(soci::session& sql);
 std::unique_ptr<service::PartnerRepository> MakePartnerRepository(soci::session& sql);
 std::unique_ptr<service::OrientationRepository> MakeOrientationRepository(soci::session& sql);
+std::unique_ptr<service::FeedbackRepository> MakeFeedbackRepository(soci::session& sql);
+std::unique_ptr<service::ReviewRepository> MakeReviewRepository(soci::session& sql);
 
 }  // namespace allervers::storage

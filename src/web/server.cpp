@@ -79,6 +79,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   RegisterAppointmentPages(*router_, deps_);
   RegisterCasePages(*router_, deps_);
   RegisterPartnerPages(*router_, deps_);
+  RegisterFeedbackPages(*router_, deps_);
   router_->InstallFallbacks();
 }
 

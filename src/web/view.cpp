@@ -39,8 +39,10 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 45> kFlashes = {{
+constexpr std::array<Flash, 47> kFlashes = {{
     {"orientation_saved", "L’orientation est enregistrée."},
+    {"feedback_sent", "Le retour est envoyé : le prescripteur le lit sur la page de la fiche."},
+    {"review_saved", "Le point d’étape est enregistré."},
     {"orientation_updated", "Le suivi de l’orientation est enregistré."},
     {"case_closed", "L’accompagnement est clôturé. Le prescripteur en est informé."},
     {"case_reopened", "L’accompagnement est rouvert ; son historique est conservé."},

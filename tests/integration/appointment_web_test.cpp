@@ -199,7 +199,10 @@ TEST_F(AppointmentWebTest, PartnerDirectoryAndOrientationPagesAnswerBadInputWith
   auto page = browser_->Get("/partenaires?thematique=equipement-et-alimentation&lieu=cergy&fiche=" +
                             std::to_string(referral_));
   ASSERT_EQ(page->status, 200);
-  EXPECT_NE(page->body.find("Orienter vers ce service"), std::string::npos);
+  EXPECT_NE(page->body.find("/fiches/" + std::to_string(referral_) +
+                            "/orientations/nouvelle?service=" + std::to_string(service) + "\""),
+            std::string::npos)
+      << "each result orients to its own service";
   EXPECT_EQ(page->body.find("<script>alert(1)"), std::string::npos) << "escaped";
   EXPECT_NE(page->body.find("&lt;script&gt;"), std::string::npos);
   EXPECT_EQ(browser_->Get("/partenaires?thematique=%27%22&page=abc")->status, 200);
@@ -250,6 +253,53 @@ TEST_F(AppointmentWebTest, PartnerDirectoryAndOrientationPagesAnswerBadInputWith
   ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
   EXPECT_EQ(referrer.Get("/partenaires")->status, 403);
   EXPECT_EQ(referrer.Get(show)->status, 403);
+}
+
+TEST_F(AppointmentWebTest, RetoursAndReviewsAreChosenByTheTeamAndReadByTheReferrer) {
+  const std::string fiche = "/fiches/" + std::to_string(referral_);
+  auto form = browser_->Get(fiche + "/retour");
+  ASSERT_EQ(form->status, 200);
+  EXPECT_NE(form->body.find("value=\"status\""), std::string::npos);
+  auto res = browser_->Post(fiche + "/retour", {{"next_steps", " "}});
+  EXPECT_EQ(res->status, 422);
+  res = browser_->Post(fiche + "/retour", {{"items", "procedure:424242"}});
+  EXPECT_EQ(res->status, 422);
+  res = browser_->Post(fiche + "/retour",
+                       {{"items", "status"}, {"next_steps", "Rendez-vous fixé pour le RSA."}});
+  ASSERT_EQ(res->status, 303);
+
+  const std::string review = fiche + "/points-etape";
+  ASSERT_EQ(browser_->Get(review + "/nouveau")->status, 200);
+  res = browser_->Post(
+      review, {{"date", "2026-11-30"}, {"time", "9h"}, {"place", ""}, {"status", "prevu"}});
+  ASSERT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("HH:MM"), std::string::npos);
+  res = browser_->Post(review, {{"date", "2026-11-30"},
+                                {"time", "09:30"},
+                                {"place", "À la maison des solidarités"},
+                                {"participants", "prescripteur"},
+                                {"participants", "personne"},
+                                {"status", "prevu"}});
+  ASSERT_EQ(res->status, 303);
+
+  Browser referrer(*server_);
+  ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
+  const auto page = referrer.Get(fiche);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("Retours de l’équipe mobile"), std::string::npos);
+  EXPECT_NE(page->body.find("Rendez-vous fixé pour le RSA."), std::string::npos);
+  EXPECT_NE(page->body.find("À la maison des solidarités"), std::string::npos);
+  EXPECT_EQ(referrer.Get(fiche + "/retour")->status, 403);
+  // Closed: the reason reads as words on the referrer's page, not as a code.
+  ASSERT_TRUE(
+      server_->services().cases.Close(lea_, referral_, {"objectifs_atteints", "", true}).empty());
+  EXPECT_NE(referrer.Get(fiche)->body.find("Objectifs atteints"), std::string::npos);
+
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("other@emn2.example", kGoodPassword), 303);
+  EXPECT_EQ(other.Get(fiche + "/retour")->status, 404);
+  EXPECT_EQ(other.Get(review + "/nouveau")->status, 404);
+  EXPECT_EQ(other.Get("/points-etape/1")->status, 404);
 }
 
 TEST_F(AppointmentWebTest, TheCalendarFeedIsPrivateAndRevocable) {

@@ -245,6 +245,114 @@ TEST_P(PartnerServiceTest, AnOrientationIsFollowedUpOnTheCasePageWithWhatWasShar
   EXPECT_FALSE(s_->cases.Orientation(worker_, r.id).editable);
 }
 
+TEST_P(PartnerServiceTest, ARetourSendsOnlyTheLinesChosenAndTheReferrerReadsItAsSent) {
+  s_->partners.Import(coordinator_, Fixture("val-d-oise.json"));
+  const auto procedure = s_->cases.AddProcedure(worker_, referral_, "CAF-RSA");
+  domain::ProcedureInput p;
+  p.status = "finalisee";
+  p.outcome = "ouvert";
+  p.outcome_on = "2026-11-15";
+  p.monthly_amount = "607,75";
+  ASSERT_TRUE(s_->cases.UpdateProcedure(worker_, procedure, p).empty());
+  domain::OrientationInput o;
+  o.partner_name = "Secours populaire";
+  o.partner_kind = "aide_sociale";
+  o.reason = "Vêtements";
+  o.status = "proposee";
+  ASSERT_TRUE(s_->cases.RecordOrientation(worker_, referral_, o).errors.empty());
+
+  auto form = s_->cases.FeedbackDraft(worker_, referral_);
+  ASSERT_EQ(form.choices.size(), 3u);  // status, the procedure, the orientation (no bilan yet)
+  EXPECT_EQ(form.choices[0].key, "status");
+  EXPECT_NE(form.choices[1].item.label.find("Droit ouvert le 15/11/2026"), std::string::npos);
+  EXPECT_EQ(form.choices[1].item.label.find("607"), std::string::npos) << "never an amount";
+
+  // Nothing chosen and nothing written: refused. An unknown line: refused, nothing sent.
+  EXPECT_EQ(s_->cases.SendFeedback(worker_, referral_, {}, "  ").at(0).field, "items");
+  EXPECT_EQ(s_->cases.SendFeedback(worker_, referral_, {"procedure:999999"}, "").at(0).field,
+            "items");
+  EXPECT_EQ(s_->cases.SendFeedback(worker_, referral_, {}, "mot de passe : x").at(0).field,
+            "next_steps");
+  ASSERT_TRUE(s_->cases
+                  .SendFeedback(worker_, referral_, {"status", form.choices[1].key},
+                                "Prochain rendez-vous pour la C2S.")
+                  .empty());
+
+  // The referrer reads exactly those lines, even after the case changes.
+  p.status = "abandonnee";
+  ASSERT_TRUE(s_->cases.UpdateProcedure(worker_, procedure, p).empty());
+  const auto view = s_->cases.SharedWithReferrer(referrer_, referral_);
+  ASSERT_EQ(view.feedbacks.size(), 1u);
+  ASSERT_EQ(view.feedbacks[0].items.size(), 2u);
+  EXPECT_EQ(view.feedbacks[0].items[1].kind, "procedure");
+  EXPECT_NE(view.feedbacks[0].items[1].label.find("Finalisée"), std::string::npos);
+  EXPECT_EQ(view.feedbacks[0].next_steps, "Prochain rendez-vous pour la C2S.");
+  EXPECT_EQ(s_->cases.SharedWithReferrer(worker_, referral_).feedbacks.size(), 1u);
+  EXPECT_EQ(CodeOf([&] { s_->cases.SharedWithReferrer(stranger_, referral_); }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf([&] { s_->cases.SendFeedback(referrer_, referral_, {"status"}, ""); }),
+            ErrorCode::kPermissionDenied);
+
+  // The e-mail names the fiche only; the audit names the kinds of lines only.
+  int mails = 0;
+  db_->db().Read([&](service::Tx& tx) {
+    for (const auto& m : tx.outbox().List("", 1000)) {
+      if (m.subject.find("retour de l’équipe mobile") != std::string::npos) {
+        ++mails;
+        EXPECT_EQ(m.body.find("Mabiala"), std::string::npos);
+        EXPECT_EQ(m.body.find("RSA"), std::string::npos);
+      }
+    }
+  });
+  EXPECT_EQ(mails, 1);
+  const auto audit = Audit("feedback.send");
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_NE(audit[0].detail.find("items=status,procedure"), std::string::npos);
+
+  // A closed case can still send its last retour.
+  ASSERT_TRUE(s_->cases.Close(worker_, referral_, {"objectifs_atteints", "", true}).empty());
+  EXPECT_TRUE(s_->cases.SendFeedback(worker_, referral_, {"status"}, "").empty());
+}
+
+TEST_P(PartnerServiceTest, AReviewIsPlannedThenMinutedAndSharedWithTheReferrer) {
+  domain::ReviewInput in;
+  in.date = "2026-11-20";
+  in.time = "14:00";
+  in.place = "À la maison des solidarités de Cergy";
+  in.participants = {"aidant"};
+  in.status = "prevu";
+  EXPECT_EQ(s_->cases.PlanReview(worker_, referral_, in).at(0).field, "participants");
+  in.participants = {"personne", "prescripteur"};
+  in.status = "tenu";  // held in the future: refused, and held needs minutes
+  const auto held_errors = s_->cases.PlanReview(worker_, referral_, in);
+  EXPECT_EQ(held_errors.size(), 2u);
+  in.status = "prevu";
+  ASSERT_TRUE(s_->cases.PlanReview(worker_, referral_, in).empty());
+  auto reviews = s_->cases.SharedWithReferrer(referrer_, referral_).reviews;
+  ASSERT_EQ(reviews.size(), 1u);
+  EXPECT_EQ(reviews[0].status, domain::ReviewStatus::kPlanned);
+
+  s_->clock.Set(paris::FromLocal({2026, 11, 20}, 16, 0));
+  in.status = "tenu";
+  in.minutes = "La demande de RSA est déposée ; la personne sait consulter son compte.";
+  in.decisions = "L’assistante sociale suit l’aide au logement.";
+  ASSERT_TRUE(s_->cases.UpdateReview(worker_, reviews[0].id, in).empty());
+  reviews = s_->cases.SharedWithReferrer(referrer_, referral_).reviews;
+  EXPECT_EQ(reviews[0].status, domain::ReviewStatus::kHeld);
+  EXPECT_EQ(reviews[0].minutes, in.minutes);
+  EXPECT_EQ(CodeOf([&] { s_->cases.Review(stranger_, reviews[0].id); }), ErrorCode::kNotFound);
+  EXPECT_EQ(Audit("review.create").size(), 1u);
+  EXPECT_EQ(Audit("review.update").size(), 1u);
+  int mails = 0;
+  db_->db().Read([&](service::Tx& tx) {
+    for (const auto& m : tx.outbox().List("", 1000)) {
+      mails += m.subject.find("point d’étape") != std::string::npos ? 1 : 0;
+      EXPECT_EQ(m.body.find("maison des solidarités"), std::string::npos) << "no place in mails";
+    }
+  });
+  EXPECT_EQ(mails, 2);  // planned, then the minutes
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PartnerServiceTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          BackendName);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/time.hpp"
 #include "domain/accompaniment.hpp"
 #include "storage/reference_loader.hpp"
 #include "support/test_db.hpp"
@@ -162,6 +163,36 @@ TEST(OrientationStatus, CodesRoundTripAndClosedStatusesAreDoneAndNoFollowUp) {
   EXPECT_TRUE(IsOrientationClosed(OrientationStatus::kDone));
   EXPECT_TRUE(IsOrientationClosed(OrientationStatus::kNoFollowUp));
   EXPECT_FALSE(IsOrientationClosed(OrientationStatus::kAccepted));
+}
+
+TEST(ValidateReview, NeedsAPartnerBesidesTheTeamAndMinutesOnceHeldNotInTheFuture) {
+  const Instant now = paris::FromLocal({2026, 11, 29}, 10, 0);
+  ReviewInput in{"2026-12-03", "14:30", "Au SSD", {"prescripteur"}, "prevu", "", ""};
+  CaseReview r;
+  EXPECT_TRUE(ValidateReview(in, Ref().vocabularies, now, r).empty());
+  EXPECT_EQ(r.scheduled_at, paris::FromLocal({2026, 12, 3}, 14, 30));
+  EXPECT_EQ(r.status, ReviewStatus::kPlanned);
+
+  in.status = "tenu";
+  auto errors = ValidateReview(in, Ref().vocabularies, now, r);
+  EXPECT_TRUE(HasField(errors, "minutes"));
+  EXPECT_TRUE(HasField(errors, "date")) << "held in the future";
+
+  ReviewInput bad{"31/02/2026", "25:00", " ", {"aidant"}, "fini", "", "mdp = 1234"};
+  errors = ValidateReview(bad, Ref().vocabularies, now, r);
+  for (const char* field : {"date", "time", "place", "participants", "status", "decisions"}) {
+    EXPECT_TRUE(HasField(errors, field)) << field;
+  }
+}
+
+TEST(ValidateFeedback, NeedsALineOrNextStepsAndNeverACredential) {
+  std::string next;
+  EXPECT_TRUE(HasField(ValidateFeedback(0, "   ", next), "items"));
+  EXPECT_TRUE(ValidateFeedback(0, " Rappeler en janvier. ", next).empty());
+  EXPECT_EQ(next, "Rappeler en janvier.");
+  EXPECT_TRUE(ValidateFeedback(2, "", next).empty());
+  EXPECT_TRUE(HasField(ValidateFeedback(1, "code PIN : 0000", next), "next_steps"));
+  EXPECT_TRUE(HasField(ValidateFeedback(1, std::string(1001, 'a'), next), "next_steps"));
 }
 
 }  // namespace

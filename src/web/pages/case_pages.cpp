@@ -161,6 +161,11 @@ json CaseJson(const service::CaseRecord& c, bool can_write, const domain::Refere
   }
   j["orientations"] = orientations;
   j["has_orientations"] = !orientations.empty();
+  j["feedbacks"] = FeedbacksJson(c.feedbacks);
+  j["has_feedbacks"] = !c.feedbacks.empty();
+  j["reviews"] = ReviewsJson(c.reviews, ref, true);
+  j["has_reviews"] = !c.reviews.empty();
+  j["can_send_feedback"] = can_write && (open || r.status == domain::ReferralStatus::kClosed);
   json mandates = json::array();
   for (const auto& m : c.mandates) {
     mandates.push_back(

@@ -19,6 +19,13 @@ void RegisterReferralApi(Router& router, Deps& deps);
 void RegisterAppointmentPages(Router& router, Deps& deps);
 void RegisterCasePages(Router& router, Deps& deps);
 void RegisterPartnerPages(Router& router, Deps& deps);
+void RegisterFeedbackPages(Router& router, Deps& deps);
+
+/// Retours sent to a referrer and co-accompaniment reviews, for the case page and the fiche
+/// (`links`: to each review's page, for the team).
+nlohmann::json FeedbacksJson(const std::vector<domain::Feedback>& feedbacks);
+nlohmann::json ReviewsJson(const std::vector<domain::CaseReview>& reviews,
+                           const domain::ReferenceData& ref, bool links);
 
 /// The contacts and appointments of a case, for the referral page (team only).
 nlohmann::json CaseAppointmentsJson(RequestContext& ctx, Deps& deps, domain::ReferralId referral);

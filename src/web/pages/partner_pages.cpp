@@ -110,7 +110,13 @@ void RenderDirectory(RequestContext& ctx, Deps& deps) {
   const auto result = deps.partners.Search(ctx.actor, q);
   json services = json::array();
   for (const auto& s : result.result.services) {
-    services.push_back(ServiceJson(s, deps.reference));
+    auto j = ServiceJson(s, deps.reference);
+    if (for_case) {
+      // Built here: inside the template's fiche section, {{id}} would read the fiche's id.
+      j["orient_href"] =
+          fmt::format("/fiches/{}/orientations/nouvelle?service={}", *fiche_id, s.id);
+    }
+    services.push_back(std::move(j));
   }
   data["services"] = services;
   data["has_services"] = !services.empty();
@@ -237,7 +243,7 @@ void RenderOrientation(RequestContext& ctx, Deps& deps, const OrientationPage& p
   data["kinds"] = kinds;
   data["shared"] = VocabularyChoices(v.orientation_shared, in.shared, "f-shared");
   data["consent_methods"] =
-      VocabularyChoices(v.consent_methods, {in.consent_method}, "f-consent_method");
+      VocabularyChoices(v.orientation_consent_methods, {in.consent_method}, "f-consent_method");
   data["values"] = {{"partner_name", in.partner_name},
                     {"reason", in.reason},
                     {"follow_up_on", in.follow_up_on},
@@ -251,8 +257,8 @@ void RenderOrientation(RequestContext& ctx, Deps& deps, const OrientationPage& p
     data["shared_label"] =
         o.shared.empty() ? std::string("Rien") : Labels(v.orientation_shared, o.shared);
     if (o.consent_on) {
-      data["consent_label"] =
-          v.consent_methods.Label(o.consent_method) + ", le " + paris::FormatDate(*o.consent_on);
+      data["consent_label"] = v.orientation_consent_methods.Label(o.consent_method) + ", le " +
+                              paris::FormatDate(*o.consent_on);
       data["consent_date"] = paris::FormatDate(*o.consent_on);
     }
     json events = json::array();

@@ -365,9 +365,11 @@ void RegisterReferralPages(Router& router, Deps& deps) {
         data["closed"] = r.closed_at ? paris::FormatDateTime(*r.closed_at) : "";
         data["assigned_name"] = r.assigned_name;
         data["redirected_to_name"] = r.redirected_to_name;
+        // A closed case's reason is a closure reason; a refused fiche's, a refusal reason.
         data["decision_reason"] =
-            r.decision_reason.empty()
-                ? ""
+            r.decision_reason.empty() ? ""
+            : r.status == domain::ReferralStatus::kClosed
+                ? ref.vocabularies.closure_reasons.Label(r.decision_reason)
                 : ref.vocabularies.not_receivable_reasons.Label(r.decision_reason);
         data["decision_message"] = r.decision_message;
         // A referrer sees the identity they sent, not the team's record of the person.
@@ -435,6 +437,16 @@ void RegisterReferralPages(Router& router, Deps& deps) {
         if (team && r.status != domain::ReferralStatus::kReceived) {
           data["case"] = CaseAppointmentsJson(ctx, deps, id);
           data["case"]["open"] = domain::IsOpen(r.status);
+        }
+        // What the team told the referrer: retours and co-accompaniment reviews.
+        if (r.status != domain::ReferralStatus::kReceived &&
+            (team || service::Allows(ctx.actor, Permission::kReadOwnReferrals))) {
+          const auto shared = deps.cases.SharedWithReferrer(ctx.actor, id);
+          data["feedbacks"] = FeedbacksJson(shared.feedbacks);
+          data["reviews"] = ReviewsJson(shared.reviews, ref, team);
+          data["has_shared"] = !shared.feedbacks.empty() || !shared.reviews.empty();
+          data["has_feedbacks"] = !shared.feedbacks.empty();
+          data["has_reviews"] = !shared.reviews.empty();
         }
         data["can_withdraw"] = service::Allows(ctx.actor, Permission::kReadOwnReferrals) &&
                                domain::CanTransition(r.status, domain::ReferralStatus::kWithdrawn);
