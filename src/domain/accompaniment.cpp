@@ -827,4 +827,72 @@ FieldErrors ValidateReview(const ReviewInput& in, const Vocabularies& v, Instant
   return errors;
 }
 
+// ---- Delegated cases and quarterly reports ---------------------------------------------------
+
+std::string_view FollowModeCode(FollowMode m) {
+  switch (m) {
+    case FollowMode::kCoAccompaniment:
+      return "co_accompagnement";
+    case FollowMode::kDelegation:
+      return "delegation";
+    case FollowMode::kUnset:
+      break;
+  }
+  return "";
+}
+
+std::string_view FollowModeLabel(FollowMode m) {
+  switch (m) {
+    case FollowMode::kCoAccompaniment:
+      return "Co-accompagnement avec le prescripteur";
+    case FollowMode::kDelegation:
+      return "Intervention déléguée à l’équipe mobile";
+    case FollowMode::kUnset:
+      break;
+  }
+  return "Non précisé";
+}
+
+std::optional<FollowMode> ParseFollowMode(std::string_view s) {
+  for (const auto m : {FollowMode::kUnset, FollowMode::kCoAccompaniment, FollowMode::kDelegation}) {
+    if (s == FollowModeCode(m)) {
+      return m;
+    }
+  }
+  return std::nullopt;
+}
+
+Quarter QuarterOf(const LocalDate& d) { return {d.year, (d.month - 1) / 3 + 1}; }
+
+LocalDate QuarterStart(const Quarter& q) { return {q.year, (q.quarter - 1) * 3 + 1, 1}; }
+
+LocalDate QuarterEnd(const Quarter& q) {
+  const Quarter next = q.quarter == 4 ? Quarter{q.year + 1, 1} : Quarter{q.year, q.quarter + 1};
+  return AddDays(QuarterStart(next), -1);
+}
+
+std::string QuarterLabel(const Quarter& q) {
+  return fmt::format("{} trimestre {}", q.quarter == 1 ? "1er" : std::to_string(q.quarter) + "e",
+                     q.year);
+}
+
+std::optional<Quarter> ParseQuarter(std::string_view year, std::string_view quarter) {
+  const auto y = ParseInt(text::Trim(year));
+  const auto q = ParseInt(text::Trim(quarter));
+  if (!y || !q || *y < 2000 || *y > 2100 || *q < 1 || *q > 4) {
+    return std::nullopt;
+  }
+  return Quarter{*y, *q};
+}
+
+FieldErrors ValidateQuarterlyReport(const std::string& observations,
+                                    const std::string& perspectives, QuarterlyReport& out) {
+  FieldErrors errors;
+  out.observations = FreeText(observations, "observations", "Les observations",
+                              kMaxReportObservations, true, errors);
+  out.perspectives = FreeText(perspectives, "perspectives", "Les perspectives",
+                              kMaxReportPerspectives, false, errors);
+  return errors;
+}
+
 }  // namespace allervers::domain

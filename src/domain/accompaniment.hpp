@@ -395,6 +395,53 @@ inline constexpr std::size_t kMaxReviewMinutes = 5000;
 FieldErrors ValidateReview(const ReviewInput& in, const Vocabularies& v, Instant now,
                            CaseReview& out);
 
+// ---- Delegated cases and their quarterly reports ---------------------------------------------
+
+/// How the SSD and the team share a case: followed together, or delegated wholly to the team
+/// (the call for projects then asks for a written report per person each quarter).
+enum class FollowMode { kUnset, kCoAccompaniment, kDelegation };
+
+std::string_view FollowModeCode(FollowMode m);   // "", "co_accompagnement", "delegation"
+std::string_view FollowModeLabel(FollowMode m);  // "Non précisé"…
+std::optional<FollowMode> ParseFollowMode(std::string_view s);
+
+struct Quarter {
+  int year = 0;
+  int quarter = 1;  // 1..4
+  bool operator==(const Quarter&) const = default;
+};
+
+Quarter QuarterOf(const LocalDate& d);
+LocalDate QuarterStart(const Quarter& q);
+LocalDate QuarterEnd(const Quarter& q);      // its last day
+std::string QuarterLabel(const Quarter& q);  // "4e trimestre 2026", "1er trimestre 2027"
+/// From form fields ("2026", "4"); none when not a quarter between 2000 and 2100.
+std::optional<Quarter> ParseQuarter(std::string_view year, std::string_view quarter);
+
+using QuarterlyReportId = std::int64_t;
+
+/// A written quarterly report on one person of a delegated case, as sent to the SSD's
+/// territory manager: the facts of the quarter (composed from the case, kept as sent) and
+/// what the team observes and plans.
+struct QuarterlyReport {
+  QuarterlyReportId id = 0;
+  std::int64_t referral_id = 0;
+  Quarter period;
+  std::vector<std::string> summary;
+  std::string observations;
+  std::string perspectives;
+  std::string author_name;
+  Instant sent_at{};
+};
+
+inline constexpr std::size_t kMaxReportObservations = 3000;
+inline constexpr std::size_t kMaxReportPerspectives = 2000;
+
+/// Observations required (at most 3 000 characters), perspectives at most 2 000; readable,
+/// never a credential. Fills `out`'s texts.
+FieldErrors ValidateQuarterlyReport(const std::string& observations,
+                                    const std::string& perspectives, QuarterlyReport& out);
+
 // ---- Notes -----------------------------------------------------------------------------------
 
 using NoteId = std::int64_t;

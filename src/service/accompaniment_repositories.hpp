@@ -78,6 +78,25 @@ class ReviewRepository {
   virtual void Update(const domain::CaseReview& r, Instant now) = 0;
 };
 
+/// Delegated cases and the quarterly reports on them.
+class DelegationRepository {
+ public:
+  virtual ~DelegationRepository() = default;
+  virtual domain::FollowMode Mode(domain::ReferralId referral) = 0;
+  virtual void SetMode(domain::ReferralId referral, domain::FollowMode mode,
+                       std::optional<domain::UserId> by, Instant now) = 0;
+  /// Error kConflict (unique) when the quarter's report was already sent.
+  virtual domain::QuarterlyReportId InsertReport(const domain::QuarterlyReport& r,
+                                                 std::optional<domain::UserId> author,
+                                                 Instant now) = 0;
+  virtual std::optional<domain::QuarterlyReport> FindReport(domain::QuarterlyReportId id) = 0;
+  /// Most recent quarter first.
+  virtual std::vector<domain::QuarterlyReport> ReportsFor(domain::ReferralId referral) = 0;
+  /// The reports on the referrals of one referring structure, most recent first.
+  virtual std::vector<domain::QuarterlyReport> ReportsOfReferrer(domain::StructureId structure,
+                                                                 int limit) = 0;
+};
+
 class NoteRepository {
  public:
   virtual ~NoteRepository() = default;

@@ -39,7 +39,7 @@ std::vector<FeedbackChoice> Choices(Tx& tx, const ReferralRecord& r,
   for (const auto& i : interventions) {
     minutes += i.duration_minutes;
   }
-  std::string status = fmt::format("Accompagnement : {}", domain::StatusLabel(r.status));
+  std::string status = fmt::format("Statut : {}", domain::StatusLabel(r.status));
   if (r.accepted_at) {
     status += ", depuis le " + paris::FormatDate(*r.accepted_at);
   }

@@ -362,6 +362,8 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
       c.orientations = tx.orientations().ForReferral(r->id);
       c.feedbacks = tx.feedbacks().ForReferral(r->id);
       c.reviews = tx.reviews().ForReferral(r->id);
+      c.follow_mode = tx.delegation().Mode(r->id);
+      c.quarterly_reports = tx.delegation().ReportsFor(r->id);
       file.cases.push_back(std::move(c));
     }
     if (file.cases.empty()) {

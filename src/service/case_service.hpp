@@ -29,6 +29,8 @@ struct CaseRecord {
   std::vector<domain::Orientation> orientations;
   std::vector<domain::Feedback> feedbacks;  // retours sent to the referrer, most recent first
   std::vector<domain::CaseReview> reviews;  // co-accompaniment reviews, by date
+  domain::FollowMode follow_mode = domain::FollowMode::kUnset;
+  std::vector<domain::QuarterlyReport> quarterly_reports;  // delegated cases, newest first
 };
 
 /// One line of the case page's timeline.
@@ -128,6 +130,25 @@ struct ReviewView {
   ReferralRecord referral;
   std::string person_name;
   bool editable = false;
+};
+
+/// The quarterly report of a delegated case for one quarter: the facts composed from the case,
+/// or the report already sent.
+struct QuarterlyDraft {
+  ReferralRecord referral;
+  std::string person_name;
+  domain::FollowMode mode = domain::FollowMode::kUnset;
+  domain::Quarter period;
+  std::vector<std::string> summary;
+  std::optional<domain::QuarterlyReport> sent;
+  std::vector<domain::QuarterlyReport> history;  // every report sent on the case
+};
+
+/// One report in the territory manager's list.
+struct QuarterlyReportEntry {
+  domain::QuarterlyReport report;
+  std::string number;       // the fiche's
+  std::string person_name;  // delegated cases only: the manager follows these persons
 };
 
 struct InterventionResult {
@@ -236,6 +257,23 @@ class CaseService {
   /// Its minutes once held, or a new date; the referrer is told the minutes are there.
   domain::FieldErrors UpdateReview(const Actor& actor, domain::ReviewId id,
                                    const domain::ReviewInput& in);
+
+  /// Co-accompanied with the referrer, or delegated wholly to the team (which then owes a
+  /// written report per person each quarter).
+  domain::FieldErrors SetFollowMode(const Actor& actor, domain::ReferralId referral,
+                                    const std::string& mode);
+  /// The quarterly report of `period` (the current quarter when none).
+  QuarterlyDraft Quarterly(const Actor& actor, domain::ReferralId referral,
+                           std::optional<domain::Quarter> period);
+  /// Sends the report to the referring structure's territory manager: delegated cases only,
+  /// a quarter begun, once per quarter (Error kConflict for a second one).
+  domain::FieldErrors SendQuarterly(const Actor& actor, domain::ReferralId referral,
+                                    const domain::Quarter& period, const std::string& observations,
+                                    const std::string& perspectives);
+  /// The reports on the referrals of the pilote's structure, most recent first.
+  std::vector<QuarterlyReportEntry> QuarterlyReports(const Actor& actor);
+  /// A report as PDF, for the team or the referring structure's pilote; each read is audited.
+  std::string QuarterlyReportPdf(const Actor& actor, domain::QuarterlyReportId id);
 
   domain::FieldErrors AddNote(const Actor& actor, domain::ReferralId referral,
                               const domain::NoteInput& in);

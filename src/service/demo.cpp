@@ -885,7 +885,10 @@ void DemoSeeder::SeedFortnight() {
     if (const auto referral = seed(h.c)) {
       SeedFollowUp(cases, clock, Actor::ForUser(users.at(h.c.worker), "demo", ""), *referral,
                    WorkingDay(today, h.c.day), h.c.procedure, h.closure, h.amount, h.oriented,
-                   h.c.tripartite, visited++);
+                   h.c.tripartite,
+                   // The SSD of Cergy delegates wholly the cases it does not co-follow.
+                   !h.c.tripartite && std::string(h.c.referrer) == "as.cergy@ssd95.example",
+                   visited++);
     }
   }
 }
@@ -968,7 +971,7 @@ void DemoSeeder::SeedFollowUp(CaseService& cases, ManualClock& clock, const Acto
                               domain::ReferralId referral, const LocalDate& first_visit,
                               const std::string& procedure, const std::string& closure,
                               const std::string& amount, bool oriented, bool tripartite,
-                              int index) {
+                              bool delegated, int index) {
   const auto fail = [](const domain::FieldErrors& errors) {
     if (!errors.empty()) {
       throw Error(ErrorCode::kInternal, "Données de démonstration invalides : " +
@@ -1031,6 +1034,9 @@ void DemoSeeder::SeedFollowUp(CaseService& cases, ManualClock& clock, const Acto
     }
   }
 
+  if (tripartite || delegated) {
+    fail(cases.SetFollowMode(worker, referral, tripartite ? "co_accompagnement" : "delegation"));
+  }
   // Co-accompanied with the SSD: a review with the referrer and the person, minuted.
   if (tripartite) {
     const LocalDate review = WorkingDay(second, 8);
@@ -1070,6 +1076,13 @@ void DemoSeeder::SeedFollowUp(CaseService& cases, ManualClock& clock, const Acto
     cases.CompleteAssessment(worker, bilan);
   }
   clock.Set(paris::FromLocal(end, 15, 0));
+  if (delegated) {
+    fail(cases.SendQuarterly(
+        worker, referral, domain::QuarterOf(end),
+        "La personne utilise désormais seule son espace en ligne pour la démarche. Elle garde un "
+        "aide-mémoire près de son téléphone et nous a rappelés une fois pour une question.",
+        "Fin de l’accompagnement ce trimestre ; la personne sait qu’elle peut nous rappeler."));
+  }
   fail(cases.Close(worker, referral, {closure, "", !final_bilan}));
   const auto draft = cases.FeedbackDraft(worker, referral);
   std::vector<std::string> keys;

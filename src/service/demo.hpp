@@ -63,11 +63,13 @@ class DemoSeeder {
                  const LocalDate& day, const std::string& procedure, int index);
   /// The rest of an accompaniment begun with a visit on `first_visit`: a second visit, the
   /// right opened, an orientation done, a co-accompaniment review, the final bilan, the closure
-  /// with `closure` and the retour to the referrer.
+  /// with `closure` and the retour to the referrer; a case `delegated` wholly to the team gets
+  /// its written quarterly report for the territory manager.
   void SeedFollowUp(CaseService& cases, ManualClock& clock, const Actor& worker,
                     domain::ReferralId referral, const LocalDate& first_visit,
                     const std::string& procedure, const std::string& closure,
-                    const std::string& amount, bool oriented, bool tripartite, int index);
+                    const std::string& amount, bool oriented, bool tripartite, bool delegated,
+                    int index);
 
   StructureService& structures_;
   UserService& users_;

@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 18> kGrants = {{
+const std::array<Grant, 19> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -66,6 +66,7 @@ const std::array<Grant, 18> kGrants = {{
      false,
      {Role::kIntervenant, Role::kCoordinateur, Role::kAdmin},
      {}},
+    {Permission::kReadQuarterlyReports, "read_quarterly_reports", false, {Role::kPilote}, {}},
     {Permission::kManagePartners,
      "manage_partners",
      false,

@@ -31,6 +31,7 @@ enum class Permission {
   kRecordAccompaniment,  // bilans, interventions and notes of the team's cases
   kViewPartners,         // search the directory of partner structures and services
   kManagePartners,       // import the directory of partner structures and services
+  kReadQuarterlyReports,  // the quarterly reports on delegated cases of one's structure (pilote)
 };
 
 /// What the permissions module needs to know about a referral to decide on it.

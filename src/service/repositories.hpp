@@ -147,6 +147,7 @@ class Tx {
   virtual OrientationRepository& orientations() = 0;
   virtual FeedbackRepository& feedbacks() = 0;
   virtual ReviewRepository& reviews() = 0;
+  virtual DelegationRepository& delegation() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

@@ -199,6 +199,150 @@ class SqlReviewRepository final : public service::ReviewRepository {
   soci::session& sql_;
 };
 
+class SqlDelegationRepository final : public service::DelegationRepository {
+ public:
+  explicit SqlDelegationRepository(soci::session& sql) : sql_(sql) {}
+
+  domain::FollowMode Mode(domain::ReferralId referral) override {
+    const long long key = referral;
+    std::string mode;
+    Query q(sql_, "SELECT mode FROM case_follow_mode WHERE referral_id = :r");
+    q.Into(mode).Use(key);
+    if (!q.One()) {
+      return domain::FollowMode::kUnset;
+    }
+    return domain::ParseFollowMode(mode).value_or(domain::FollowMode::kUnset);
+  }
+
+  void SetMode(domain::ReferralId referral, domain::FollowMode mode,
+               std::optional<domain::UserId> by, Instant now) override {
+    const long long key = referral;
+    {
+      Query del(sql_, "DELETE FROM case_follow_mode WHERE referral_id = :r");
+      del.Use(key);
+      del.Run();
+    }
+    if (mode == domain::FollowMode::kUnset) {
+      return;
+    }
+    const std::string code(domain::FollowModeCode(mode));
+    long long user = by.value_or(0);
+    soci::indicator user_ind = by ? soci::i_ok : soci::i_null;
+    const long long at = ToEpoch(now);
+    Query q(sql_,
+            "INSERT INTO case_follow_mode (referral_id, mode, set_by_user_id, set_at) VALUES "
+            "(:r, :m, :u, :a)");
+    q.Use(key).Use(code).Use(user, user_ind).Use(at);
+    q.Run();
+  }
+
+  domain::QuarterlyReportId InsertReport(const domain::QuarterlyReport& r,
+                                         std::optional<domain::UserId> author,
+                                         Instant now) override {
+    const long long referral = r.referral_id;
+    const int year = r.period.year;
+    const int quarter = r.period.quarter;
+    std::string summary;
+    for (const auto& line : r.summary) {
+      summary += (summary.empty() ? "" : "\n") + line;
+    }
+    long long user = author.value_or(0);
+    soci::indicator user_ind = author ? soci::i_ok : soci::i_null;
+    const long long at = ToEpoch(now);
+    long long id = 0;
+    Query q(sql_,
+            "INSERT INTO quarterly_report (referral_id, year, quarter, summary, observations, "
+            "perspectives, author_user_id, sent_at) VALUES (:r, :y, :q, :s, :o, :p, :u, :a) "
+            "RETURNING id");
+    q.Use(referral)
+        .Use(year)
+        .Use(quarter)
+        .Use(summary)
+        .Use(r.observations)
+        .Use(r.perspectives)
+        .Use(user, user_ind)
+        .Use(at)
+        .Into(id);
+    q.One();
+    return id;
+  }
+
+  std::optional<domain::QuarterlyReport> FindReport(domain::QuarterlyReportId id) override {
+    const long long key = id;
+    auto list = Select("WHERE q.id = :k", key, 1);
+    if (list.empty()) {
+      return std::nullopt;
+    }
+    return list.front();
+  }
+
+  std::vector<domain::QuarterlyReport> ReportsFor(domain::ReferralId referral) override {
+    const long long key = referral;
+    return Select("WHERE q.referral_id = :k", key, 100);
+  }
+
+  std::vector<domain::QuarterlyReport> ReportsOfReferrer(domain::StructureId structure,
+                                                         int limit) override {
+    const long long key = structure;
+    return Select("WHERE q.referral_id IN (SELECT id FROM referral WHERE structure_id = :k)", key,
+                  limit);
+  }
+
+ private:
+  std::vector<domain::QuarterlyReport> Select(const std::string& where, long long key, int limit) {
+    std::vector<domain::QuarterlyReport> out;
+    long long id = 0;
+    long long referral = 0;
+    int year = 0;
+    int quarter = 0;
+    std::string summary;
+    std::string observations;
+    std::string perspectives;
+    std::string author;
+    long long sent = 0;
+    const long long max = limit;
+    Query q(sql_,
+            "SELECT q.id, q.referral_id, q.year, q.quarter, q.summary, q.observations, "
+            "q.perspectives, COALESCE(u.display_name, ''), q.sent_at FROM quarterly_report q "
+            "LEFT JOIN app_user u ON u.id = q.author_user_id " +
+                where + " ORDER BY q.year DESC, q.quarter DESC, q.id DESC LIMIT :lim");
+    q.Into(id)
+        .Into(referral)
+        .Into(year)
+        .Into(quarter)
+        .Into(summary)
+        .Into(observations)
+        .Into(perspectives)
+        .Into(author)
+        .Into(sent)
+        .Use(key)
+        .Use(max);
+    q.ForEach([&] {
+      domain::QuarterlyReport r;
+      r.id = id;
+      r.referral_id = referral;
+      r.period = {year, quarter};
+      std::size_t start = 0;
+      while (start <= summary.size() && !summary.empty()) {
+        const auto end = summary.find('\n', start);
+        r.summary.push_back(summary.substr(start, end == std::string::npos ? end : end - start));
+        if (end == std::string::npos) {
+          break;
+        }
+        start = end + 1;
+      }
+      r.observations = observations;
+      r.perspectives = perspectives;
+      r.author_name = author;
+      r.sent_at = FromEpoch(sent);
+      out.push_back(std::move(r));
+    });
+    return out;
+  }
+
+  soci::session& sql_;
+};
+
 }  // namespace
 
 std::unique_ptr<service::FeedbackRepository> MakeFeedbackRepository(soci::session& sql) {
@@ -207,6 +351,10 @@ std::unique_ptr<service::FeedbackRepository> MakeFeedbackRepository(soci::sessio
 
 std::unique_ptr<service::ReviewRepository> MakeReviewRepository(soci::session& sql) {
   return std::make_unique<SqlReviewRepository>(sql);
+}
+
+std::unique_ptr<service::DelegationRepository> MakeDelegationRepository(soci::session& sql) {
+  return std::make_unique<SqlDelegationRepository>(sql);
 }
 
 }  // namespace allervers::storage

@@ -78,5 +78,8 @@ service::FeedbackRepository& SqlTx::feedbacks() {
   return Lazy(feedbacks_, sql_, MakeFeedbackRepository);
 }
 service::ReviewRepository& SqlTx::reviews() { return Lazy(reviews_, sql_, MakeReviewRepository); }
+service::DelegationRepository& SqlTx::delegation() {
+  return Lazy(delegation_, sql_, MakeDelegationRepository);
+}
 
 }  // namespace allervers::storage

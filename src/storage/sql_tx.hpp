@@ -42,6 +42,7 @@ class SqlTx final : public service::Tx {
   service::OrientationRepository& orientations() override;
   service::FeedbackRepository& feedbacks() override;
   service::ReviewRepository& reviews() override;
+  service::DelegationRepository& delegation() override;
 
  private:
   soci::session& sql_;
@@ -70,6 +71,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::OrientationRepository> orientations_;
   std::unique_ptr<service::FeedbackRepository> feedbacks_;
   std::unique_ptr<service::ReviewRepository> reviews_;
+  std::unique_ptr<service::DelegationRepository> delegation_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -96,5 +98,6 @@ std::unique_ptr<service::PartnerRepository> MakePartnerRepository(soci::session&
 std::unique_ptr<service::OrientationRepository> MakeOrientationRepository(soci::session& sql);
 std::unique_ptr<service::FeedbackRepository> MakeFeedbackRepository(soci::session& sql);
 std::unique_ptr<service::ReviewRepository> MakeReviewRepository(soci::session& sql);
+std::unique_ptr<service::DelegationRepository> MakeDelegationRepository(soci::session& sql);
 
 }  // namespace allervers::storage

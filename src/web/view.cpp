@@ -17,13 +17,14 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 13> kNav = {{
+constexpr std::array<NavItem, 14> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
     {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
     {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
     {"Fiches reçues", "/triage", service::Permission::kViewCases},
     {"Agenda", "/agenda", service::Permission::kViewAgenda},
     {"Partenaires", "/partenaires", service::Permission::kViewPartners},
+    {"Bilans trimestriels", "/bilans-trimestriels", service::Permission::kReadQuarterlyReports},
     {"Rendez-vous tripartites", "/invitations", service::Permission::kRespondTripartite},
     {"Import CSV", "/import", service::Permission::kImportReferrals},
     {"Structures", "/admin/structures", service::Permission::kManageStructures},
@@ -39,10 +40,12 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 47> kFlashes = {{
+constexpr std::array<Flash, 49> kFlashes = {{
     {"orientation_saved", "L’orientation est enregistrée."},
     {"feedback_sent", "Le retour est envoyé : le prescripteur le lit sur la page de la fiche."},
     {"review_saved", "Le point d’étape est enregistré."},
+    {"follow_mode_saved", "Le partage du suivi est enregistré."},
+    {"quarterly_sent", "Le bilan trimestriel est transmis au ou à la responsable de territoire."},
     {"orientation_updated", "Le suivi de l’orientation est enregistré."},
     {"case_closed", "L’accompagnement est clôturé. Le prescripteur en est informé."},
     {"case_reopened", "L’accompagnement est rouvert ; son historique est conservé."},

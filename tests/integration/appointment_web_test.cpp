@@ -302,6 +302,49 @@ TEST_F(AppointmentWebTest, RetoursAndReviewsAreChosenByTheTeamAndReadByTheReferr
   EXPECT_EQ(other.Get("/points-etape/1")->status, 404);
 }
 
+TEST_F(AppointmentWebTest, TheQuarterlyReportOfADelegatedCaseReachesTheTerritoryManager) {
+  auto& s = server_->services();
+  ASSERT_TRUE(s.users
+                  .Create(service::Actor::System("t"),
+                          {"rt@ssd.example", "Responsable", "pilote", "SSD", ""}, kGoodPassword)
+                  .errors.empty());
+  const std::string fiche = "/fiches/" + std::to_string(referral_);
+  browser_->Get(fiche);
+  EXPECT_EQ(browser_->Post(fiche + "/mode-de-suivi", {{"follow_mode", "n_importe"}})->status, 400);
+  ASSERT_EQ(browser_->Post(fiche + "/mode-de-suivi", {{"follow_mode", "delegation"}})->status, 303);
+  ASSERT_EQ(browser_->Get(fiche + "/bilan-trimestriel")->status, 200);
+  EXPECT_EQ(browser_->Get(fiche + "/bilan-trimestriel?annee=2026&trimestre=9")->status, 400);
+  auto res = browser_->Post(fiche + "/bilan-trimestriel",
+                            {{"annee", "2026"}, {"trimestre", "4"}, {"observations", ""}});
+  EXPECT_EQ(res->status, 422);
+  res =
+      browser_->Post(fiche + "/bilan-trimestriel",
+                     {{"annee", "2026"}, {"trimestre", "4"}, {"observations", "Compte CAF créé."}});
+  ASSERT_EQ(res->status, 303);
+  EXPECT_EQ(browser_
+                ->Post(fiche + "/bilan-trimestriel",
+                       {{"annee", "2026"}, {"trimestre", "4"}, {"observations", "Encore."}})
+                ->status,
+            409);
+
+  Browser manager(*server_);
+  ASSERT_EQ(manager.SignIn("rt@ssd.example", kGoodPassword), 303);
+  const auto list = manager.Get("/bilans-trimestriels");
+  ASSERT_EQ(list->status, 200);
+  const auto at = list->body.find("/bilans-trimestriels/");
+  ASSERT_NE(at, std::string::npos);
+  const std::string pdf_path = list->body.substr(at, list->body.find('"', at) - at);
+  const auto pdf = manager.Get(pdf_path);
+  ASSERT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(manager.Get(fiche)->status, 404) << "the manager reads the report, not the fiche";
+
+  Browser referrer(*server_);
+  ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
+  EXPECT_EQ(referrer.Get("/bilans-trimestriels")->status, 403);
+  EXPECT_EQ(referrer.Get(pdf_path)->status, 404);
+}
+
 TEST_F(AppointmentWebTest, TheCalendarFeedIsPrivateAndRevocable) {
   Create("2026-11-25", "10:00");
   browser_->Get("/agenda/calendrier");

@@ -353,6 +353,62 @@ TEST_P(PartnerServiceTest, AReviewIsPlannedThenMinutedAndSharedWithTheReferrer) 
   EXPECT_EQ(mails, 2);  // planned, then the minutes
 }
 
+TEST_P(PartnerServiceTest, ADelegatedCaseGetsAQuarterlyReportForTheTerritoryManagerOnly) {
+  const auto manager = User("rt@ssd.example", "pilote", "SSD");
+  ASSERT_TRUE(
+      s_->structures.Create(system_, {"SSD2", "SSD Pontoise", "ssd", "Pontoise"}).errors.empty());
+  const auto other_manager = User("rt@ssd2.example", "pilote", "SSD2");
+  domain::InterventionInput visit;
+  visit.date = "2026-11-16";
+  visit.duration = "60";
+  visit.place = "domicile";
+  visit.modality = "faire_avec";
+  visit.digital_themes = {"email"};
+  visit.workers = {std::to_string(worker_.user_id)};
+  ASSERT_TRUE(s_->cases.RecordIntervention(worker_, referral_, visit).errors.empty());
+
+  const domain::Quarter q4{2026, 4};
+  // Not delegated: no quarterly report.
+  EXPECT_EQ(CodeOf([&] { s_->cases.SendQuarterly(worker_, referral_, q4, "Faits.", ""); }),
+            ErrorCode::kConflict);
+  EXPECT_FALSE(s_->cases.SetFollowMode(worker_, referral_, "autre").empty());
+  ASSERT_TRUE(s_->cases.SetFollowMode(worker_, referral_, "delegation").empty());
+  auto draft = s_->cases.Quarterly(worker_, referral_, std::nullopt);
+  EXPECT_EQ(draft.period, q4);
+  EXPECT_EQ(draft.mode, domain::FollowMode::kDelegation);
+  ASSERT_GE(draft.summary.size(), 2u);
+  EXPECT_NE(draft.summary[1].find("1 intervention (1 h)"), std::string::npos);
+  EXPECT_FALSE(draft.sent);
+
+  EXPECT_EQ(s_->cases.SendQuarterly(worker_, referral_, {2027, 1}, "Faits.", "").at(0).field,
+            "period");
+  EXPECT_EQ(s_->cases.SendQuarterly(worker_, referral_, q4, " ", "").at(0).field, "observations");
+  ASSERT_TRUE(s_->cases.SendQuarterly(worker_, referral_, q4, "Compte CAF créé.", "").empty());
+  EXPECT_EQ(CodeOf([&] { s_->cases.SendQuarterly(worker_, referral_, q4, "Encore.", ""); }),
+            ErrorCode::kConflict);
+  draft = s_->cases.Quarterly(worker_, referral_, q4);
+  ASSERT_TRUE(draft.sent);
+  EXPECT_EQ(draft.sent->observations, "Compte CAF créé.");
+
+  // The manager of the referring structure reads it; another manager and the referrer do not.
+  const auto list = s_->cases.QuarterlyReports(manager);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].person_name, "MABIALA Grâce");
+  EXPECT_TRUE(s_->cases.QuarterlyReports(other_manager).empty());
+  const auto pdf = s_->cases.QuarterlyReportPdf(manager, list[0].report.id);
+  EXPECT_EQ(pdf.rfind("%PDF-", 0), 0u);
+  EXPECT_EQ(s_->cases.QuarterlyReportPdf(worker_, list[0].report.id).rfind("%PDF-", 0), 0u);
+  EXPECT_EQ(CodeOf([&] { s_->cases.QuarterlyReportPdf(other_manager, list[0].report.id); }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf([&] { s_->cases.QuarterlyReportPdf(referrer_, list[0].report.id); }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf([&] { s_->cases.QuarterlyReportPdf(stranger_, list[0].report.id); }),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(CodeOf([&] { s_->cases.QuarterlyReports(referrer_); }), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Audit("quarterly_report.send").size(), 1u);
+  EXPECT_EQ(Audit("quarterly_report.read").size(), 2u) << "every read is audited";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PartnerServiceTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          BackendName);

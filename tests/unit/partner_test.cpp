@@ -195,5 +195,27 @@ TEST(ValidateFeedback, NeedsALineOrNextStepsAndNeverACredential) {
   EXPECT_TRUE(HasField(ValidateFeedback(1, std::string(1001, 'a'), next), "next_steps"));
 }
 
+TEST(Quarter, BoundsLabelsAndParsing) {
+  EXPECT_EQ(QuarterOf({2026, 11, 29}), (Quarter{2026, 4}));
+  EXPECT_EQ(QuarterOf({2026, 1, 1}), (Quarter{2026, 1}));
+  EXPECT_EQ(QuarterOf({2026, 6, 30}), (Quarter{2026, 2}));
+  EXPECT_EQ(ToIso(QuarterStart({2026, 3})), "2026-07-01");
+  EXPECT_EQ(ToIso(QuarterEnd({2026, 3})), "2026-09-30");
+  EXPECT_EQ(ToIso(QuarterEnd({2026, 4})), "2026-12-31");
+  EXPECT_EQ(QuarterLabel({2027, 1}), "1er trimestre 2027");
+  EXPECT_EQ(QuarterLabel({2026, 4}), "4e trimestre 2026");
+  EXPECT_EQ(ParseQuarter("2026", "2"), (Quarter{2026, 2}));
+  EXPECT_FALSE(ParseQuarter("2026", "5"));
+  EXPECT_FALSE(ParseQuarter("deux", "1"));
+  QuarterlyReport r;
+  EXPECT_TRUE(HasField(ValidateQuarterlyReport(" ", "", r), "observations"));
+  EXPECT_TRUE(HasField(ValidateQuarterlyReport("ok", "mot de passe : x", r), "perspectives"));
+  EXPECT_TRUE(ValidateQuarterlyReport(" Démarche faite. ", "", r).empty());
+  EXPECT_EQ(r.observations, "Démarche faite.");
+  for (const auto m : {FollowMode::kUnset, FollowMode::kCoAccompaniment, FollowMode::kDelegation}) {
+    EXPECT_EQ(ParseFollowMode(FollowModeCode(m)), m);
+  }
+}
+
 }  // namespace
 }  // namespace allervers::domain

@@ -166,6 +166,28 @@ json CaseJson(const service::CaseRecord& c, bool can_write, const domain::Refere
   j["reviews"] = ReviewsJson(c.reviews, ref, true);
   j["has_reviews"] = !c.reviews.empty();
   j["can_send_feedback"] = can_write && (open || r.status == domain::ReferralStatus::kClosed);
+  json modes = json::array();
+  for (const auto m : {domain::FollowMode::kUnset, domain::FollowMode::kCoAccompaniment,
+                       domain::FollowMode::kDelegation}) {
+    const std::string code(domain::FollowModeCode(m));
+    modes.push_back(
+        {{"value", code},
+         {"id", fmt::format("f-follow_mode-{}-{}", r.id, code.empty() ? "aucun" : code)},
+         {"label", std::string(domain::FollowModeLabel(m))},
+         {"checked", m == c.follow_mode}});
+  }
+  j["follow_modes"] = modes;
+  j["follow_mode_label"] = std::string(domain::FollowModeLabel(c.follow_mode));
+  j["delegated"] = c.follow_mode == domain::FollowMode::kDelegation;
+  json reports = json::array();
+  for (const auto& q : c.quarterly_reports) {
+    reports.push_back({{"id", q.id},
+                       {"period", domain::QuarterLabel(q.period)},
+                       {"sent", paris::FormatDate(q.sent_at)},
+                       {"author", q.author_name}});
+  }
+  j["quarterly_reports"] = reports;
+  j["has_quarterly_reports"] = !reports.empty();
   json mandates = json::array();
   for (const auto& m : c.mandates) {
     mandates.push_back(

@@ -119,6 +119,59 @@ void RenderReviewForm(RequestContext& ctx, Deps& deps, const ReviewPage& page,
   RenderPage(ctx, deps, "review_form", title, data, status);
 }
 
+void RenderQuarterly(RequestContext& ctx, Deps& deps, const service::QuarterlyDraft& d,
+                     const std::string& observations, const std::string& perspectives,
+                     const domain::FieldErrors& errors, int status) {
+  json data = ErrorSummary(errors);
+  data["fiche"] = d.referral.id;
+  data["number"] = d.referral.number;
+  data["person"] = d.person_name;
+  data["person_id"] = d.referral.person_id.value_or(0);
+  data["structure"] = d.referral.structure_name;
+  data["delegated"] = d.mode == domain::FollowMode::kDelegation;
+  data["period"] = domain::QuarterLabel(d.period);
+  data["year"] = d.period.year;
+  data["quarter"] = d.period.quarter;
+  data["summary"] = d.summary;
+  data["observations"] = observations;
+  data["perspectives"] = perspectives;
+  if (d.sent) {
+    data["sent"] = {{"id", d.sent->id},
+                    {"at", paris::FormatDateTime(d.sent->sent_at)},
+                    {"author", d.sent->author_name},
+                    {"observations", d.sent->observations},
+                    {"perspectives", d.sent->perspectives}};
+  }
+  // The quarter shown and the three before it, to write a late report.
+  json periods = json::array();
+  domain::Quarter q = domain::QuarterOf(paris::Today(deps.clock.Now()));
+  for (int i = 0; i < 4; ++i) {
+    periods.push_back({{"href", fmt::format("/fiches/{}/bilan-trimestriel?annee={}&trimestre={}",
+                                            d.referral.id, q.year, q.quarter)},
+                       {"label", domain::QuarterLabel(q)},
+                       {"current", q == d.period}});
+    q = q.quarter == 1 ? domain::Quarter{q.year - 1, 4} : domain::Quarter{q.year, q.quarter - 1};
+  }
+  data["periods"] = periods;
+  RenderPage(
+      ctx, deps, "quarterly_form",
+      "Bilan écrit trimestriel — " + d.referral.number + " — " + domain::QuarterLabel(d.period),
+      data, status);
+}
+
+std::optional<domain::Quarter> QuarterParam(const RequestContext& ctx) {
+  const std::string year = ctx.req.get_param_value("annee");
+  const std::string quarter = ctx.req.get_param_value("trimestre");
+  if (year.empty() && quarter.empty()) {
+    return std::nullopt;
+  }
+  const auto q = domain::ParseQuarter(year, quarter);
+  if (!q) {
+    throw Error(ErrorCode::kInvalidArgument, "Trimestre invalide : année et trimestre (1 à 4).");
+  }
+  return q;
+}
+
 }  // namespace
 
 json FeedbacksJson(const std::vector<domain::Feedback>& feedbacks) {
@@ -178,6 +231,76 @@ void RegisterFeedbackPages(Router& router, Deps& deps) {
                   return;
                 }
                 RenderFeedbackForm(ctx, deps, f, &keys, next_steps, errors, 422);
+              });
+
+  // Delegated cases and their quarterly reports.
+  router.Page(Method::kPost, R"(/fiches/(\d+)/mode-de-suivi)", "cases.follow_mode",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const auto errors =
+                    deps.cases.SetFollowMode(ctx.actor, id, form.Get("follow_mode"));
+                if (!errors.empty()) {
+                  throw Error(ErrorCode::kInvalidArgument, errors.front().message);
+                }
+                const auto person = deps.cases.PersonOf(ctx.actor, id);
+                Redirect(ctx, fmt::format("/personnes/{}#retours", person.value_or(0)),
+                         "follow_mode_saved");
+              });
+  router.Page(Method::kGet, R"(/fiches/(\d+)/bilan-trimestriel)", "quarterly.show",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const auto d =
+                    deps.cases.Quarterly(ctx.actor, ParseId(ctx.req.matches[1]), QuarterParam(ctx));
+                RenderQuarterly(ctx, deps, d, "", "", {}, 200);
+              });
+  router.Page(Method::kPost, R"(/fiches/(\d+)/bilan-trimestriel)", "quarterly.send",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                const auto period = domain::ParseQuarter(form.Get("annee"), form.Get("trimestre"));
+                if (!period) {
+                  throw Error(ErrorCode::kInvalidArgument,
+                              "Trimestre invalide : année et trimestre (1 à 4).");
+                }
+                const std::string observations = form.Get("observations");
+                const std::string perspectives = form.Get("perspectives");
+                const auto errors =
+                    deps.cases.SendQuarterly(ctx.actor, id, *period, observations, perspectives);
+                if (errors.empty()) {
+                  Redirect(ctx,
+                           fmt::format("/fiches/{}/bilan-trimestriel?annee={}&trimestre={}", id,
+                                       period->year, period->quarter),
+                           "quarterly_sent");
+                  return;
+                }
+                const auto d = deps.cases.Quarterly(ctx.actor, id, period);
+                RenderQuarterly(ctx, deps, d, observations, perspectives, errors, 422);
+              });
+  router.Page(Method::kGet, "/bilans-trimestriels", "quarterly.list",
+              Permission::kReadQuarterlyReports, [&deps](RequestContext& ctx) {
+                json reports = json::array();
+                for (const auto& e : deps.cases.QuarterlyReports(ctx.actor)) {
+                  reports.push_back({{"id", e.report.id},
+                                     {"period", domain::QuarterLabel(e.report.period)},
+                                     {"number", e.number},
+                                     {"person", e.person_name},
+                                     {"sent", paris::FormatDate(e.report.sent_at)},
+                                     {"author", e.report.author_name}});
+                }
+                json data;
+                data["reports"] = reports;
+                data["has_reports"] = !reports.empty();
+                RenderPage(ctx, deps, "quarterly_reports", "Bilans écrits trimestriels", data);
+              });
+  router.Page(Method::kGet, R"(/bilans-trimestriels/(\d+)\.pdf)", "quarterly.pdf",
+              Permission::kSignedIn, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const auto pdf = deps.cases.QuarterlyReportPdf(ctx.actor, id);
+                ctx.res.set_header(
+                    "Content-Disposition",
+                    fmt::format("inline; filename=\"bilan-trimestriel-{}.pdf\"", id));
+                ctx.res.set_header("Cache-Control", "no-store");
+                ctx.res.set_content(pdf, "application/pdf");
               });
 
   router.Page(Method::kGet, R"(/fiches/(\d+)/points-etape/nouveau)", "reviews.new",
