@@ -18,13 +18,32 @@ trap 'tools/pg_test_server.sh stop "$pg_dir"' EXIT
 export ALLERVERS_TEST_PG_DSN=${pg#* }
 export ALLERVERS_TEST_PG_REQUIRED=1
 
+# Only the test programs and the server they start are built with the sanitizers (no benchmarks).
+cmake --preset asan-ubsan >/dev/null
+asan_build=(cmake --build --preset asan-ubsan --target unit_tests integration_tests allervers)
+
 if ((asan_only == 0)); then
-  echo "== Tests (Release) : unitaires, intégration, navigateur"
-  ctest --test-dir build --output-on-failure -j2 --timeout 600
+  # The sanitizer build compiles while the release suites run: the browser tests mostly wait on
+  # Chromium and the server, so the two together take less time than one after the other.
+  asan_log=$(mktemp)
+  "${asan_build[@]}" >"$asan_log" 2>&1 &
+  asan_pid=$!
+  echo "== Tests (Release) : unitaires, intégration, navigateur (compilation ASan/UBSan en parallèle)"
+  if ! ctest --test-dir build --output-on-failure -j2 --timeout 600; then
+    kill "$asan_pid" 2>/dev/null || true
+    wait "$asan_pid" 2>/dev/null || true
+    exit 1
+  fi
+  echo "== Compilation ASan/UBSan"
+  if ! wait "$asan_pid"; then
+    cat "$asan_log"
+    exit 1
+  fi
+  rm -f "$asan_log"
+else
+  "${asan_build[@]}"
 fi
 
 echo "== Tests unitaires et d'intégration sous ASan/UBSan"
-cmake --preset asan-ubsan >/dev/null
-cmake --build --preset asan-ubsan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j2 --timeout 900

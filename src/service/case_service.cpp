@@ -96,6 +96,12 @@ void StoreScores(const domain::AssessmentGrid& grid, domain::Assessment& a) {
   a.level = s.level;
 }
 
+// Where a record kept by day (a bilan, an intervention) sorts in the timeline: when it was
+// written, if written that day; otherwise (entered afterwards) at noon of its day.
+Instant DayEntryTime(const LocalDate& day, Instant written) {
+  return paris::Today(written) == day ? written : paris::FromLocal(day, 12, 0);
+}
+
 void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceData& ref) {
   const auto& r = c.referral;
   const std::string fiche = "/fiches/" + std::to_string(r.id);
@@ -137,7 +143,7 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
   }
   for (const auto& a : c.assessments) {
     TimelineEntry t;
-    t.at = paris::FromLocal(a.conducted_on, 12, 0);
+    t.at = DayEntryTime(a.conducted_on, a.completed_at.value_or(a.updated_at));
     t.date_only = true;
     t.kind = "assessment";
     t.title = fmt::format("{} {}", domain::AssessmentKindLabel(a.kind),
@@ -151,7 +157,7 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
   const auto& v = ref.vocabularies;
   for (const auto& i : c.interventions) {
     TimelineEntry t;
-    t.at = paris::FromLocal(i.occurred_on, 12, 0);
+    t.at = DayEntryTime(i.occurred_on, i.created_at);
     t.date_only = true;
     t.kind = "intervention";
     t.title = fmt::format("Intervention {}, {} — {}", v.intervention_places.Label(i.place),

@@ -239,11 +239,25 @@ void RenderAppointmentForm(RequestContext& ctx, Deps& deps, domain::ReferralId r
   data["suggestions"] = suggestions;
   data["has_suggestions"] = !suggestions.empty();
   data["suggest_day_value"] = day.empty() ? ToIso(paris::Today(deps.clock.Now())) : day;
+  // The worker whose free slots are asked: the one asked for, else the first ticked in the form
+  // (the case's référent·e), else the one signed in — never silently the first of the list.
+  std::string suggested_for = worker;
+  if (suggested_for.empty()) {
+    for (const auto& w : data["workers"]) {
+      if (w.value("checked", false)) {
+        suggested_for = w["value"].get<std::string>();
+        break;
+      }
+    }
+  }
+  if (suggested_for.empty() && ctx.actor.user_id != 0) {
+    suggested_for = std::to_string(ctx.actor.user_id);
+  }
   json suggest_workers = json::array();
   for (const auto& u : deps.appointments.Workers(ctx.actor)) {
     const std::string id = std::to_string(u.id);
     suggest_workers.push_back(
-        {{"value", id}, {"label", u.display_name}, {"selected", id == worker}});
+        {{"value", id}, {"label", u.display_name}, {"selected", id == suggested_for}});
   }
   data["suggest_workers"] = suggest_workers;
   RenderPage(ctx, deps, "appointment_form", title, data, status);
