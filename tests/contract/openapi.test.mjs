@@ -350,7 +350,12 @@ test("the code lists of openapi.yaml are those of data/procedures.json and data/
   same(s.Personne.properties.gender.enum, codes(vocab.genders), "genders");
   same(s.Personne.properties.language.enum, codes(vocab.languages), "languages");
   same(s.Accord.properties.how.enum, codes(vocab.consent_methods), "consent methods");
-  same(s.Fiche.properties.decision_reason.enum.filter((c) => c !== null), codes(vocab.not_receivable_reasons), "decision reasons");
+  // A refused fiche's reason or a closed accompaniment's: both lists, "autre" once.
+  same(
+    s.Fiche.properties.decision_reason.enum.filter((c) => c !== null),
+    [...new Set([...codes(vocab.not_receivable_reasons), ...codes(vocab.closure_reasons)])],
+    "decision reasons",
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
