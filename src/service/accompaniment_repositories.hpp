@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -105,6 +107,39 @@ class NoteRepository {
   /// Private notes of others are never read out of the database.
   virtual std::vector<domain::Note> ForReferral(domain::ReferralId referral,
                                                 domain::UserId reader) = 0;
+};
+
+/// What is due on a team's open cases, gathered by one query across the case tables (the home
+/// page and « Échéances » list it without opening each case).
+struct DueQuery {
+  domain::StructureId operator_id = 0;
+  std::optional<domain::UserId> worker;  // the case's intervenant, or one of the appointment's
+  Instant now{};
+  LocalDate today;
+  Instant contact_before{};      // taken on by then and never contacted: to contact
+  LocalDate due_until;           // procedure deadlines and orientation follow-ups
+  LocalDate renewal_until;       // renewals of rights opened
+  LocalDate mandate_ends_until;  // mandates whose end date (exclusive) comes by this day
+};
+
+struct DueRow {
+  std::string kind;  // appointment_result, first_contact, initial_assessment, procedure_due,
+                     // renewal, mandate_end, orientation_follow_up
+  domain::ReferralId referral_id = 0;
+  domain::PersonId person_id = 0;
+  std::string person_last_name;
+  std::string person_first_names;
+  std::string worker_name;      // the case's intervenant; empty when not assigned
+  std::int64_t subject_id = 0;  // the appointment, procedure, mandate or orientation
+  std::string subject;          // procedure code, partner name
+  std::optional<LocalDate> due;
+  std::optional<Instant> at;  // appointment start, acceptance, first visit
+};
+
+class DueRepository {
+ public:
+  virtual ~DueRepository() = default;
+  virtual std::vector<DueRow> Due(const DueQuery& q) = 0;
 };
 
 }  // namespace allervers::service

@@ -102,6 +102,38 @@ Instant DayEntryTime(const LocalDate& day, Instant written) {
   return paris::Today(written) == day ? written : paris::FromLocal(day, 12, 0);
 }
 
+// The wording of what is due, shared by the case page and the team's list.
+std::string AppointmentResultLabel(Instant starts_at) {
+  return "Saisir le résultat du rendez-vous du " + paris::FormatDateTime(starts_at);
+}
+std::string ProcedureDueLabel(const std::string& label) {
+  return "Échéance de la démarche « " + label + " »";
+}
+std::string RenewalLabel(const std::string& label) { return "Renouveler « " + label + " »"; }
+std::string MandateEndLabel(const LocalDate& last) {
+  return "Le mandat Aidants Connect prend fin le " + paris::FormatDate(last) +
+         " : le renouveler avec la personne si besoin";
+}
+std::string OrientationFollowUpLabel(const std::string& partner) {
+  return "Suivre l’orientation vers " + partner;
+}
+std::string ProcedureLabel(const domain::ReferenceData& ref, const std::string& code) {
+  const auto* entry = ref.procedures.Find(code);
+  return entry != nullptr ? entry->label : code;
+}
+// The call for projects asks for a first contact within days of the referral.
+constexpr int kFirstContactDays = 5;
+
+bool DueBefore(const NextAction& a, const NextAction& b) {
+  if (a.overdue != b.overdue) {
+    return a.overdue;
+  }
+  if (a.due.has_value() != b.due.has_value()) {
+    return a.due.has_value();
+  }
+  return a.due && b.due && *a.due < *b.due;
+}
+
 void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceData& ref) {
   const auto& r = c.referral;
   const std::string fiche = "/fiches/" + std::to_string(r.id);
@@ -179,8 +211,7 @@ void AddTimeline(CaseFile& file, const CaseRecord& c, const domain::ReferenceDat
     file.timeline.push_back(std::move(t));
   }
   for (const auto& p : c.procedures) {
-    const auto* entry = ref.procedures.Find(p.code);
-    const std::string label = entry != nullptr ? entry->label : p.code;
+    const std::string label = ProcedureLabel(ref, p.code);
     for (const auto& e : p.events) {
       TimelineEntry t;
       t.at = e.at;
@@ -252,7 +283,7 @@ void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now,
     n.href = "/rendez-vous/" + std::to_string(a.id);
     if (a.ends_at < now) {
       n.overdue = true;
-      n.label = "Saisir le résultat du rendez-vous du " + paris::FormatDateTime(a.starts_at);
+      n.label = AppointmentResultLabel(a.starts_at);
     } else {
       n.label = "Rendez-vous le " + paris::FormatDateTime(a.starts_at) + " (" +
                 std::string(domain::PlaceLabel(a.place)) + ")";
@@ -265,8 +296,7 @@ void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now,
                                  : "Fixer un rendez-vous avec la personne";
     n.href = c.contacts.empty() ? fiche + "/contact" : fiche + "/rendez-vous";
     if (r.accepted_at) {
-      // The call for projects asks for a first contact within days of the referral.
-      n.due = AddDays(paris::Today(*r.accepted_at), 5);
+      n.due = AddDays(paris::Today(*r.accepted_at), kFirstContactDays);
       n.overdue = *n.due < today;
     }
     file.next_actions.push_back(std::move(n));
@@ -281,12 +311,10 @@ void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now,
     file.next_actions.push_back(std::move(n));
   }
   for (const auto& p : c.procedures) {
-    const auto* entry = ref.procedures.Find(p.code);
-    const std::string label = entry != nullptr ? entry->label : p.code;
+    const std::string label = ProcedureLabel(ref, p.code);
     const std::string href = "/demarches/" + std::to_string(p.id);
     if (!domain::IsProcedureClosed(p.status) && p.due_on) {
-      file.next_actions.push_back(
-          {"Échéance de la démarche « " + label + " »", p.due_on, *p.due_on < today, href});
+      file.next_actions.push_back({ProcedureDueLabel(label), p.due_on, *p.due_on < today, href});
     }
     if (p.status == domain::ProcedureStatus::kMustReturn) {
       file.next_actions.push_back(
@@ -294,23 +322,19 @@ void AddNextActions(CaseFile& file, const CaseRecord& c, Tx& tx, Instant now,
     }
     // A renewal shows a month ahead (the C2S window, the yearly housing request).
     if (p.outcome == domain::RightOutcome::kOpened && p.renewal_on &&
-        DaysBetween(today, *p.renewal_on) <= 30) {
-      file.next_actions.push_back(
-          {"Renouveler « " + label + " »", p.renewal_on, *p.renewal_on < today, href});
+        DaysBetween(today, *p.renewal_on) <= kRenewalNoticeDays) {
+      file.next_actions.push_back({RenewalLabel(label), p.renewal_on, *p.renewal_on < today, href});
     }
   }
   for (const auto& m : c.mandates) {
     const LocalDate last = AddDays(m.ends_on, -1);
     if (m.ActiveOn(today) && DaysBetween(today, last) <= domain::kMandateReminderDays) {
-      file.next_actions.push_back({"Le mandat Aidants Connect prend fin le " +
-                                       paris::FormatDate(last) +
-                                       " : le renouveler avec la personne si besoin",
-                                   last, false, ""});
+      file.next_actions.push_back({MandateEndLabel(last), last, false, ""});
     }
   }
   for (const auto& o : c.orientations) {
     if (!domain::IsOrientationClosed(o.status) && o.follow_up_on) {
-      file.next_actions.push_back({"Suivre l’orientation vers " + o.partner_name, o.follow_up_on,
+      file.next_actions.push_back({OrientationFollowUpLabel(o.partner_name), o.follow_up_on,
                                    *o.follow_up_on < today,
                                    "/orientations/" + std::to_string(o.id)});
     }
@@ -386,17 +410,75 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
   });
   std::stable_sort(file.timeline.begin(), file.timeline.end(),
                    [](const auto& a, const auto& b) { return a.at > b.at; });
-  std::stable_sort(file.next_actions.begin(), file.next_actions.end(),
-                   [](const NextAction& a, const NextAction& b) {
-                     if (a.overdue != b.overdue) {
-                       return a.overdue;
-                     }
-                     if (a.due.has_value() != b.due.has_value()) {
-                       return a.due.has_value();
-                     }
-                     return a.due && b.due && *a.due < *b.due;
-                   });
+  std::stable_sort(file.next_actions.begin(), file.next_actions.end(), DueBefore);
   return file;
+}
+
+std::vector<DueItem> CaseService::Due(const Actor& actor, std::optional<domain::UserId> worker) {
+  Require(actor, Permission::kViewCases);
+  if (!actor.structure_id) {
+    return {};
+  }
+  const Instant now = clock_.Now();
+  const LocalDate today = paris::Today(now);
+  DueQuery q;
+  q.operator_id = *actor.structure_id;
+  q.worker = worker;
+  q.now = now;
+  q.today = today;
+  q.contact_before = now;  // every person still to contact, overdue after kFirstContactDays
+  q.due_until = AddDays(today, kDueHorizonDays);
+  q.renewal_until = AddDays(today, kRenewalNoticeDays);
+  // A mandate's last day is the day before its (exclusive) end.
+  q.mandate_ends_until = AddDays(today, domain::kMandateReminderDays + 1);
+  std::vector<DueRow> rows;
+  store_.Read([&](Tx& tx) { rows = tx.due().Due(q); });
+  std::vector<DueItem> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    DueItem item;
+    item.person_id = row.person_id;
+    item.person_name = DisplayName(row.person_last_name, row.person_first_names);
+    item.worker_name = row.worker_name;
+    const std::string fiche = "/fiches/" + std::to_string(row.referral_id);
+    auto& n = item.action;
+    n.due = row.due;
+    if (row.kind == "appointment_result" && row.at) {
+      n.label = AppointmentResultLabel(*row.at);
+      n.due = paris::ToLocal(*row.at).date;
+      n.overdue = true;
+      n.href = "/rendez-vous/" + std::to_string(row.subject_id);
+    } else if (row.kind == "first_contact" && row.at) {
+      n.label = "Prendre contact avec la personne";
+      n.due = AddDays(paris::Today(*row.at), kFirstContactDays);
+      n.href = fiche + "/contact";
+    } else if (row.kind == "initial_assessment") {
+      n.label = "Faire le bilan initial";
+      n.href = "/personnes/" + std::to_string(row.person_id) + "#bilans-" +
+               std::to_string(row.referral_id);
+    } else if (row.kind == "procedure_due") {
+      n.label = ProcedureDueLabel(ProcedureLabel(reference_, row.subject));
+      n.href = "/demarches/" + std::to_string(row.subject_id);
+    } else if (row.kind == "renewal") {
+      n.label = RenewalLabel(ProcedureLabel(reference_, row.subject));
+      n.href = "/demarches/" + std::to_string(row.subject_id);
+    } else if (row.kind == "mandate_end" && row.due) {
+      n.due = AddDays(*row.due, -1);
+      n.label = MandateEndLabel(*n.due);
+      n.href = "/personnes/" + std::to_string(row.person_id);
+    } else if (row.kind == "orientation_follow_up") {
+      n.label = OrientationFollowUpLabel(row.subject);
+      n.href = "/orientations/" + std::to_string(row.subject_id);
+    } else {
+      continue;
+    }
+    n.overdue = n.overdue || (n.due && *n.due < today && row.kind != "mandate_end");
+    out.push_back(std::move(item));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const DueItem& a, const DueItem& b) {
+    return DueBefore(a.action, b.action);
+  });
+  return out;
 }
 
 std::optional<domain::PersonId> CaseService::PersonOf(const Actor& actor,

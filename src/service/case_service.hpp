@@ -60,6 +60,19 @@ struct CaseFile {
   std::vector<NextAction> next_actions;  // soonest first
 };
 
+/// One line of the team's « Échéances »: something due on one of its open cases.
+struct DueItem {
+  NextAction action;
+  domain::PersonId person_id = 0;
+  std::string person_name;
+  std::string worker_name;  // the case's intervenant; empty when nobody holds it
+};
+
+/// How far ahead the team's list looks (procedure deadlines, orientation follow-ups).
+inline constexpr int kDueHorizonDays = 14;
+/// A right's renewal shows this many days ahead (the C2S window, a housing request's year).
+inline constexpr int kRenewalNoticeDays = 30;
+
 struct AssessmentView {
   domain::Assessment assessment;
   const domain::AssessmentGrid* grid = nullptr;  // the version the bilan was taken with
@@ -179,6 +192,12 @@ class CaseService {
       : store_(store), clock_(clock), reference_(reference), printer_(printer) {}
 
   CaseFile Open(const Actor& actor, domain::PersonId person);
+  /// What is due on the team's open cases, overdue first then soonest: overdue appointment
+  /// results, persons to contact, initial bilans to do, procedure deadlines and orientation
+  /// follow-ups within kDueHorizonDays, renewals within kRenewalNoticeDays, Aidants Connect
+  /// mandates ending within domain::kMandateReminderDays. `worker` keeps one intervenant's
+  /// cases (and the appointments they are on).
+  std::vector<DueItem> Due(const Actor& actor, std::optional<domain::UserId> worker);
   /// The person a referral is about, for links from a fiche to the case page.
   std::optional<domain::PersonId> PersonOf(const Actor& actor, domain::ReferralId referral);
 

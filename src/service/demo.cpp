@@ -926,7 +926,18 @@ void DemoSeeder::SeedVisit(CaseService& cases, const Actor& worker, domain::Refe
   if (entry != nullptr && !entry->documents.empty()) {
     p.gathered = {"0"};
   }
+  if (index % 3 == 0) {
+    p.due_on = ToIso(AddDays(day, 10));  // the file must be complete within ten days
+  }
   fail(cases.UpdateProcedure(worker, procedure_id, p));
+  if (index % 4 == 2 && entry != nullptr) {
+    // A one-month Aidants Connect mandate, to finish the procedure remotely.
+    domain::MandateInput m;
+    m.starts_on = ToIso(day);
+    m.duration_days = "31";
+    m.domains = {entry->domain};
+    fail(cases.RecordMandate(worker, referral, m));
+  }
 
   // Every other person is also oriented to a partner of the directory, with their agreement.
   if (index % 2 == 1 && !partner_directory_.empty()) {

@@ -148,6 +148,7 @@ class Tx {
   virtual FeedbackRepository& feedbacks() = 0;
   virtual ReviewRepository& reviews() = 0;
   virtual DelegationRepository& delegation() = 0;
+  virtual DueRepository& due() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

@@ -82,4 +82,6 @@ service::DelegationRepository& SqlTx::delegation() {
   return Lazy(delegation_, sql_, MakeDelegationRepository);
 }
 
+service::DueRepository& SqlTx::due() { return Lazy(due_, sql_, MakeDueRepository); }
+
 }  // namespace allervers::storage

@@ -43,6 +43,7 @@ class SqlTx final : public service::Tx {
   service::FeedbackRepository& feedbacks() override;
   service::ReviewRepository& reviews() override;
   service::DelegationRepository& delegation() override;
+  service::DueRepository& due() override;
 
  private:
   soci::session& sql_;
@@ -72,6 +73,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::FeedbackRepository> feedbacks_;
   std::unique_ptr<service::ReviewRepository> reviews_;
   std::unique_ptr<service::DelegationRepository> delegation_;
+  std::unique_ptr<service::DueRepository> due_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -99,5 +101,6 @@ std::unique_ptr<service::OrientationRepository> MakeOrientationRepository(soci::
 std::unique_ptr<service::FeedbackRepository> MakeFeedbackRepository(soci::session& sql);
 std::unique_ptr<service::ReviewRepository> MakeReviewRepository(soci::session& sql);
 std::unique_ptr<service::DelegationRepository> MakeDelegationRepository(soci::session& sql);
+std::unique_ptr<service::DueRepository> MakeDueRepository(soci::session& sql);
 
 }  // namespace allervers::storage

@@ -17,11 +17,12 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 14> kNav = {{
+constexpr std::array<NavItem, 15> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
     {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
     {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
     {"Fiches reçues", "/triage", service::Permission::kViewCases},
+    {"Échéances", "/echeances", service::Permission::kViewCases},
     {"Agenda", "/agenda", service::Permission::kViewAgenda},
     {"Partenaires", "/partenaires", service::Permission::kViewPartners},
     {"Bilans trimestriels", "/bilans-trimestriels", service::Permission::kReadQuarterlyReports},

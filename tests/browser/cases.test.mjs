@@ -172,3 +172,31 @@ test("intervenant: closing asks for the final bilan, tells the reason, and can b
   await page.getByRole("link", { name: "Saisir une intervention" }).waitFor();
   await context.close();
 });
+
+test("coordinateur: what is due across the team, from the home page, one intervenant at a time", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  await signIn(page, accounts.coordinateur);
+  const section = page.getByRole("region", { name: "À faire dans l’équipe" });
+  await section.getByText(/\d+ à faire, dont \d+ en retard/).waitFor();
+  // The demo has persons still to contact days after their fiche was accepted: said in words.
+  await section.getByText("En retard").first().waitFor();
+  await check(page, "home-due");
+  await navigate(page, section.getByRole("link", { name: /Voir (toutes )?les échéances/ }));
+  assert.equal(new URL(page.url()).pathname, "/echeances");
+  await page.getByRole("columnheader", { name: "Intervenant·e" }).waitFor();
+  const all = await page.locator("table.due-list tbody tr").count();
+  assert.ok(all >= 4, "the team's reminders are listed");
+  await check(page, "due-team");
+  // One intervenant's cases, chosen with the keyboard.
+  await page.getByLabel("Accompagnements de").focus();
+  await page.getByLabel("Accompagnements de").selectOption({ label: "Yanis Benali" });
+  await page.keyboard.press("Tab");
+  await Promise.all([page.waitForURL(/intervenant=\d+/), page.keyboard.press("Enter")]);
+  const mine = await page.locator("table.due-list tbody tr").count();
+  assert.ok(mine > 0 && mine < all, "the list keeps one intervenant's cases");
+  assert.equal(await page.getByRole("columnheader", { name: "Intervenant·e" }).count(), 0);
+  await check(page, "due-one-worker");
+  await navigate(page, page.getByRole("link", { name: "Prendre contact avec la personne" }).first());
+  assert.match(new URL(page.url()).pathname, /^\/fiches\/\d+\/contact$/);
+  await context.close();
+});

@@ -183,6 +183,33 @@ TEST_F(AppointmentWebTest, AgendaViewsAndBadParameters) {
   EXPECT_NE(sheet->body.find("06 21 45 78 90"), std::string::npos);
 }
 
+TEST_F(AppointmentWebTest, TheHomePageAndEcheancesListWhatIsDue) {
+  auto home = browser_->Get("/");
+  ASSERT_EQ(home->status, 200);
+  EXPECT_NE(home->body.find("À faire sur vos accompagnements"), std::string::npos);
+  EXPECT_NE(home->body.find("Prendre contact avec la personne"), std::string::npos);
+  EXPECT_NE(home->body.find("MABIALA Grâce"), std::string::npos);
+  // Overdue is said in words, not by colour alone.
+  server_->services().clock.Set(paris::FromLocal({2026, 11, 30}, 9, 0));
+  ASSERT_EQ(browser_->SignIn("lea@emn.example", kGoodPassword), 303);
+  auto due = browser_->Get("/echeances");
+  ASSERT_EQ(due->status, 200);
+  EXPECT_NE(due->body.find("En retard"), std::string::npos);
+  EXPECT_NE(due->body.find("/fiches/" + std::to_string(referral_) + "/contact"), std::string::npos);
+  EXPECT_EQ(browser_->Get("/echeances?intervenant=equipe")->status, 200);
+  EXPECT_EQ(browser_->Get("/echeances?intervenant=abc")->status, 400);
+  // Another team's intervenant sees none of it; a referrer may not open the list.
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("other@emn2.example", kGoodPassword), 303);
+  due = other.Get("/echeances?intervenant=equipe");
+  ASSERT_EQ(due->status, 200);
+  EXPECT_EQ(due->body.find("MABIALA"), std::string::npos);
+  Browser referrer(*server_);
+  ASSERT_EQ(referrer.SignIn("as@ssd.example", kGoodPassword), 303);
+  EXPECT_EQ(referrer.Get("/echeances")->status, 403);
+  EXPECT_EQ(referrer.Get("/")->body.find("À faire"), std::string::npos);
+}
+
 TEST_F(AppointmentWebTest, PartnerDirectoryAndOrientationPagesAnswerBadInputWith4xx) {
   auto& s = server_->services();
   const auto system = service::Actor::System("t");

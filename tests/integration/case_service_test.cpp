@@ -208,6 +208,111 @@ TEST_P(CaseServiceTest, NextActionsSayWhatIsOverdue) {
   EXPECT_TRUE(file.next_actions[0].overdue);
 }
 
+// The team's « Échéances »: one query across the cases, the same wording, dates and delays as
+// each case page, scoped to the team and, when asked, to one intervenant.
+TEST_P(CaseServiceTest, TheTeamsDueListGathersWhatEachCasePageSays) {
+  auto other_in = SampleReferral();
+  other_in.last_name = "Haddad";
+  other_in.first_names = "Karim";
+  other_in.birth_date = "1970-02-03";
+  const auto other = s_->referrals.Submit(referrer_, std::nullopt, other_in);
+  ASSERT_TRUE(other.errors.empty());
+  s_->referrals.Accept(coordinator_, other.id, colleague_.user_id);
+
+  auto labels = [](const std::vector<service::DueItem>& items) {
+    std::vector<std::string> out;
+    for (const auto& i : items) {
+      out.push_back(i.person_name + " : " + i.action.label);
+    }
+    return out;
+  };
+  // Two persons to contact, each with their intervenant; an intervenant's own list has one.
+  auto team = s_->cases.Due(coordinator_, std::nullopt);
+  ASSERT_EQ(team.size(), 2u);
+  EXPECT_EQ(team[0].action.label, "Prendre contact avec la personne");
+  EXPECT_EQ(team[0].action.due, (LocalDate{2026, 11, 21}));
+  auto mine = s_->cases.Due(worker_, worker_.user_id);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].person_name, "MABIALA Grâce");
+  EXPECT_EQ(mine[0].worker_name, "lea");
+  EXPECT_EQ(mine[0].action.href, "/fiches/" + std::to_string(referral_) + "/contact");
+  EXPECT_EQ(labels(s_->cases.Due(colleague_, colleague_.user_id)),
+            std::vector<std::string>{"HADDAD Karim : Prendre contact avec la personne"});
+  EXPECT_TRUE(s_->cases.Due(stranger_, std::nullopt).empty());
+  EXPECT_EQ(CodeOf([&] { s_->cases.Due(referrer_, std::nullopt); }), ErrorCode::kPermissionDenied);
+
+  // A visit planned for tomorrow, procedures with deadlines near and far, a right to renew,
+  // a mandate, an orientation to follow up.
+  domain::AppointmentInput visit;
+  visit.date = "2026-11-17";
+  visit.start_time = "10:00";
+  visit.duration_minutes = "60";
+  visit.place = "domicile";
+  visit.workers = {std::to_string(colleague_.user_id)};
+  visit.purpose = "Faire la demande de C2S";
+  ASSERT_NE(s_->appointments.Create(worker_, referral_, visit, false).id, 0);
+  const auto soon = s_->cases.AddProcedure(worker_, referral_, "CPAM-C2S");
+  domain::ProcedureInput p;
+  p.status = "en_cours";
+  p.due_on = "2026-11-20";
+  ASSERT_TRUE(s_->cases.UpdateProcedure(worker_, soon, p).empty());
+  const auto later = s_->cases.AddProcedure(worker_, referral_, "CAF-RSA");
+  p.due_on = "2026-12-20";  // beyond the fortnight
+  ASSERT_TRUE(s_->cases.UpdateProcedure(worker_, later, p).empty());
+  const auto housing = s_->cases.AddProcedure(worker_, referral_, "LOG-DLS");
+  domain::ProcedureInput opened;
+  opened.status = "finalisee";
+  opened.outcome = "ouvert";
+  opened.renewal_on = "2026-12-10";
+  ASSERT_TRUE(s_->cases.UpdateProcedure(worker_, housing, opened).empty());
+  ASSERT_TRUE(
+      s_->cases.RecordMandate(worker_, referral_, {"2026-11-16", "31", {"social"}}).empty());
+  domain::OrientationInput o;
+  o.partner_name = "CCAS de Cergy";
+  o.partner_kind = "aide_sociale";
+  o.reason = "Colis alimentaire.";
+  o.status = "proposee";
+  o.follow_up_on = "2026-11-25";
+  ASSERT_TRUE(s_->cases.RecordOrientation(worker_, referral_, o).errors.empty());
+
+  // The day after the visit, its result is missing; on 10/12 the mandate ends within a week.
+  s_->clock.Set(paris::FromLocal({2026, 12, 10}, 9, 0));
+  mine = s_->cases.Due(worker_, worker_.user_id);
+  EXPECT_EQ(labels(mine),
+            (std::vector<std::string>{
+                "MABIALA Grâce : Saisir le résultat du rendez-vous du 17/11/2026 à 10 h",
+                "MABIALA Grâce : Échéance de la démarche « Complémentaire santé solidaire (demande "
+                "ou renouvellement) »",
+                "MABIALA Grâce : Suivre l’orientation vers CCAS de Cergy",
+                "MABIALA Grâce : Renouveler « Demande de logement social (création, renouvellement "
+                "annuel) »",
+                "MABIALA Grâce : Le mandat Aidants Connect prend fin le 16/12/2026 : le "
+                "renouveler avec la personne si besoin",
+                "MABIALA Grâce : Échéance de la démarche « Demande de RSA »"}));
+  // Every line is what the case page says, with the same date and the same delay.
+  const auto file = s_->cases.Open(worker_, person_);
+  for (const auto& item : mine) {
+    const auto same =
+        std::find_if(file.next_actions.begin(), file.next_actions.end(),
+                     [&](const service::NextAction& a) { return a.label == item.action.label; });
+    ASSERT_NE(same, file.next_actions.end()) << item.action.label;
+    EXPECT_EQ(same->due, item.action.due) << item.action.label;
+    EXPECT_EQ(same->overdue, item.action.overdue) << item.action.label;
+    EXPECT_EQ(same->href.empty() ? "/personnes/" + std::to_string(person_) : same->href,
+              item.action.href);
+  }
+  // The colleague sees the visit they were on, not the rest of Léa's case.
+  EXPECT_EQ(labels(s_->cases.Due(colleague_, colleague_.user_id)),
+            (std::vector<std::string>{
+                "MABIALA Grâce : Saisir le résultat du rendez-vous du 17/11/2026 à 10 h",
+                "HADDAD Karim : Prendre contact avec la personne"}));
+
+  // Once the case is closed, nothing of it is due any more.
+  ASSERT_TRUE(
+      s_->cases.Close(worker_, referral_, {"objectifs_atteints", "Droits ouverts.", true}).empty());
+  EXPECT_TRUE(s_->cases.Due(worker_, worker_.user_id).empty());
+}
+
 TEST_P(CaseServiceTest, AProcedureIsFollowedToItsOutcomeWithItsHistory) {
   EXPECT_EQ(CodeOf([&] { s_->cases.AddProcedure(worker_, referral_, "NOPE"); }),
             ErrorCode::kInvalidArgument);

@@ -275,25 +275,6 @@ std::pair<LocalDate, LocalDate> Range(const std::string& view, const LocalDate& 
   return {monday, AddDays(monday, 7)};
 }
 
-std::optional<domain::UserId> WorkerParam(const RequestContext& ctx, std::string& raw) {
-  raw = ctx.req.get_param_value("intervenant");
-  if (raw == "equipe") {
-    return std::nullopt;
-  }
-  if (raw.empty()) {
-    if (ctx.actor.role == domain::Role::kIntervenant) {
-      raw = std::to_string(ctx.actor.user_id);
-      return ctx.actor.user_id;
-    }
-    raw = "equipe";
-    return std::nullopt;
-  }
-  if (raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos) {
-    throw Error(ErrorCode::kInvalidArgument, "Intervenant inconnu.");
-  }
-  return std::stoll(raw);
-}
-
 LocalDate DateParam(const RequestContext& ctx, const Deps& deps) {
   const std::string raw = ctx.req.get_param_value("date");
   if (raw.empty()) {
@@ -639,15 +620,7 @@ void RegisterAppointmentPages(Router& router, Deps& deps) {
                {"empty", list.empty()},
                {"today", d == paris::Today(deps.clock.Now())}});
         }
-        json workers = json::array();
-        workers.push_back({{"value", "equipe"},
-                           {"label", "Toute l’équipe"},
-                           {"selected", worker_raw == "equipe"}});
-        for (const auto& u : deps.appointments.Workers(ctx.actor)) {
-          const std::string id = std::to_string(u.id);
-          workers.push_back(
-              {{"value", id}, {"label", u.display_name}, {"selected", id == worker_raw}});
-        }
+        const json workers = WorkerChoices(ctx, deps, worker_raw);
         const int step = view == "jour" ? 1 : view == "liste" ? 28 : 7;
         const std::string base =
             "/agenda?vue=" + view + "&intervenant=" + UrlEncode(worker_raw) + "&date=";
@@ -790,6 +763,36 @@ void RegisterAppointmentPages(Router& router, Deps& deps) {
                 RenderPage(ctx, deps, "invitations", "Rendez-vous tripartites",
                            {{"invitations", list}, {"empty", list.empty()}});
               });
+}
+
+std::optional<domain::UserId> WorkerParam(const RequestContext& ctx, std::string& raw) {
+  raw = ctx.req.get_param_value("intervenant");
+  if (raw == "equipe") {
+    return std::nullopt;
+  }
+  if (raw.empty()) {
+    if (ctx.actor.role == domain::Role::kIntervenant) {
+      raw = std::to_string(ctx.actor.user_id);
+      return ctx.actor.user_id;
+    }
+    raw = "equipe";
+    return std::nullopt;
+  }
+  if (raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos) {
+    throw Error(ErrorCode::kInvalidArgument, "Intervenant inconnu.");
+  }
+  return std::stoll(raw);
+}
+
+nlohmann::json WorkerChoices(RequestContext& ctx, Deps& deps, const std::string& raw) {
+  json workers = json::array();
+  workers.push_back(
+      {{"value", "equipe"}, {"label", "Toute l’équipe"}, {"selected", raw == "equipe"}});
+  for (const auto& u : deps.appointments.Workers(ctx.actor)) {
+    const std::string id = std::to_string(u.id);
+    workers.push_back({{"value", id}, {"label", u.display_name}, {"selected", id == raw}});
+  }
+  return workers;
 }
 
 }  // namespace allervers::web

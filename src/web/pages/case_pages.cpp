@@ -798,7 +798,44 @@ domain::PersonId PersonOrNotFound(Deps& deps, RequestContext& ctx, domain::Refer
 
 }  // namespace
 
+nlohmann::json DueItemsJson(const std::vector<service::DueItem>& items) {
+  json out = json::array();
+  for (const auto& item : items) {
+    const auto& a = item.action;
+    out.push_back({{"label", a.label},
+                   {"href", a.href},
+                   {"due", a.due ? paris::FormatDate(*a.due) : std::string()},
+                   {"due_iso", a.due ? ToIso(*a.due) : std::string()},
+                   {"overdue", a.overdue},
+                   {"person", item.person_name},
+                   {"person_href", "/personnes/" + std::to_string(item.person_id)},
+                   {"worker", item.worker_name}});
+  }
+  return out;
+}
+
 void RegisterCasePages(Router& router, Deps& deps) {
+  // What is due across the team's cases.
+  router.Page(Method::kGet, "/echeances", "cases.due", Permission::kViewCases,
+              [&deps](RequestContext& ctx) {
+                std::string worker_raw;
+                const auto worker = WorkerParam(ctx, worker_raw);
+                const auto items = deps.cases.Due(ctx.actor, worker);
+                std::size_t overdue = 0;
+                for (const auto& i : items) {
+                  overdue += i.action.overdue ? 1 : 0;
+                }
+                json data = {{"items", DueItemsJson(items)},
+                             {"count", items.size()},
+                             {"overdue", overdue},
+                             {"empty", items.empty()},
+                             {"plural", items.size() != 1},
+                             {"team", worker_raw == "equipe"},
+                             {"horizon", service::kDueHorizonDays},
+                             {"workers", WorkerChoices(ctx, deps, worker_raw)}};
+                RenderPage(ctx, deps, "due", "Échéances", data);
+              });
+
   router.Page(Method::kGet, R"(/personnes/(\d+))", "cases.show", Permission::kViewCases,
               [&deps](RequestContext& ctx) {
                 RenderCaseFile(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, 200);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
@@ -73,6 +74,27 @@ void RegisterInfoPages(Router& router, Deps& deps) {
           {{"href", "/triage"},
            {"label", "Fiches reçues"},
            {"text", "Les personnes orientées vers l’équipe, à contacter et à suivre."}});
+    }
+    if (service::Allows(ctx.actor, Permission::kViewCases)) {
+      // What is due: one's own cases for an intervenant, the team's for a coordinator.
+      const bool own = user.role == domain::Role::kIntervenant;
+      const auto items =
+          deps.cases.Due(ctx.actor, own ? std::optional<domain::UserId>(user.id) : std::nullopt);
+      constexpr std::size_t kShown = 8;
+      std::size_t overdue = 0;
+      for (const auto& i : items) {
+        overdue += i.action.overdue ? 1 : 0;
+      }
+      const std::vector<service::DueItem> first(
+          items.begin(),
+          items.begin() + static_cast<std::ptrdiff_t>(std::min(kShown, items.size())));
+      data["due"] = {{"items", DueItemsJson(first)},
+                     {"empty", items.empty()},
+                     {"count", items.size()},
+                     {"overdue", overdue},
+                     {"more", items.size() > kShown},
+                     {"own", own},
+                     {"href", own ? "/echeances" : "/echeances?intervenant=equipe"}};
     }
     if (service::Allows(ctx.actor, Permission::kRespondTripartite)) {
       int pending = 0;

@@ -30,4 +30,14 @@ nlohmann::json ReviewsJson(const std::vector<domain::CaseReview>& reviews,
 /// The contacts and appointments of a case, for the referral page (team only).
 nlohmann::json CaseAppointmentsJson(RequestContext& ctx, Deps& deps, domain::ReferralId referral);
 
+/// The `intervenant` parameter of the agenda and the team's lists: a user id or "equipe"; an
+/// intervenant sees their own by default, a coordinator the team's. `raw` receives the value
+/// to show back. Error(kInvalidArgument) on anything else.
+std::optional<domain::UserId> WorkerParam(const RequestContext& ctx, std::string& raw);
+/// The choices of that parameter: the team, then each active member.
+nlohmann::json WorkerChoices(RequestContext& ctx, Deps& deps, const std::string& raw);
+
+/// What is due on the team's cases, for the home page and « Échéances ».
+nlohmann::json DueItemsJson(const std::vector<service::DueItem>& items);
+
 }  // namespace allervers::web
