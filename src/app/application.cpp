@@ -110,6 +110,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   cases_ =
       std::make_unique<service::CaseService>(*database_, clock_, reference_, letter_printer_.get());
   partners_ = std::make_unique<service::PartnerDirectory>(*database_, clock_, reference_);
+  indicators_ = std::make_unique<service::IndicatorService>(*database_, clock_);
   demo_ = std::make_unique<service::DemoSeeder>(
       *structures_, *users_, *database_, reference_, clock_, tokens_,
       ReadWholeFile(config_.share_dir / "data" / "demo" / "partenaires.json"));
@@ -177,6 +178,7 @@ int Application::Serve() {
                  *appointments_,
                  *cases_,
                  *partners_,
+                 *indicators_,
                  reference_,
                  tokens_,
                  templates,

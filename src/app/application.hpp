@@ -15,6 +15,7 @@
 #include "service/case_service.hpp"
 #include "service/csv_import.hpp"
 #include "service/demo.hpp"
+#include "service/indicator_service.hpp"
 #include "service/outbox_dispatcher.hpp"
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
@@ -45,6 +46,7 @@ class Application {
   service::AppointmentService& appointments() { return *appointments_; }
   service::CaseService& cases() { return *cases_; }
   service::PartnerDirectory& partners() { return *partners_; }
+  service::IndicatorService& indicators() { return *indicators_; }
   const domain::ReferenceData& reference() const { return reference_; }
   const service::TokenService& tokens() const { return tokens_; }
   const Clock& clock() const { return clock_; }
@@ -79,6 +81,7 @@ class Application {
   std::unique_ptr<service::LetterPrinter> letter_printer_;  // before cases_, which uses it
   std::unique_ptr<service::CaseService> cases_;
   std::unique_ptr<service::PartnerDirectory> partners_;
+  std::unique_ptr<service::IndicatorService> indicators_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set

@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
   auto* token_create = token->add_subcommand("create", "Créer un jeton (affiché une seule fois)");
   token_create->add_option("--structure", t_structure, "Code de la structure")->required();
   token_create
-      ->add_option("--scope", t_scopes, "Portée : referrals:write, referrals:read (répétable)")
+      ->add_option("--scope", t_scopes,
+                   "Portée : referrals:write, referrals:read, indicators:read (répétable)")
       ->required();
   token_create->add_option("--label", t_label, "Libellé, par exemple le nom du logiciel");
   auto* token_list = token->add_subcommand("list", "Lister les jetons");

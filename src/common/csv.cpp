@@ -120,4 +120,23 @@ std::optional<Table> Parse(std::string_view text, ParseError& error) {
   return table;
 }
 
+std::string Field(std::string_view value, char separator) {
+  std::string out(value);
+  const bool number =
+      !value.empty() && value.find_first_not_of("-0123456789,.") == std::string_view::npos &&
+      value.find_first_of("0123456789") != std::string_view::npos && value.rfind('-') == 0;
+  if (!value.empty() &&
+      std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos && !number) {
+    out.insert(out.begin(), '\'');
+  }
+  if (out.find_first_of(std::string{separator, '"', '\n', '\r'}) != std::string::npos) {
+    std::string quoted = "\"";
+    for (const char c : out) {
+      quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    }
+    return quoted + "\"";
+  }
+  return out;
+}
+
 }  // namespace allervers::csv

@@ -31,4 +31,9 @@ struct ParseError {
 /// Returns nothing and fills `error` on an unterminated quote.
 std::optional<Table> Parse(std::string_view text, ParseError& error);
 
+/// One field of a CSV file written for spreadsheet software: quoted when it holds the
+/// separator, a quote or a line break; a value starting with = + - @ (a formula to a
+/// spreadsheet) is prefixed with an apostrophe, unless it is a plain number.
+std::string Field(std::string_view value, char separator);
+
 }  // namespace allervers::csv

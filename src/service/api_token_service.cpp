@@ -19,7 +19,8 @@ CreatedToken ApiTokenService::Create(const Actor& actor, const std::string& stru
     if (std::find(std::begin(kKnownScopes), std::end(kKnownScopes), scope) ==
         std::end(kKnownScopes)) {
       throw Error(ErrorCode::kInvalidArgument,
-                  "Portée inconnue « " + scope + " » : referrals:write ou referrals:read.");
+                  "Portée inconnue « " + scope +
+                      " » : referrals:write, referrals:read ou indicators:read.");
     }
     if (std::find(clean.begin(), clean.end(), scope) == clean.end()) {
       clean.push_back(scope);
@@ -27,7 +28,8 @@ CreatedToken ApiTokenService::Create(const Actor& actor, const std::string& stru
   }
   if (clean.empty()) {
     throw Error(ErrorCode::kInvalidArgument,
-                "Indiquez au moins une portée : referrals:write ou referrals:read.");
+                "Indiquez au moins une portée : referrals:write, referrals:read ou "
+                "indicators:read.");
   }
   const std::string trimmed_label = text::Trim(label);
   if (trimmed_label.size() > 200 || !text::IsValidUtf8(trimmed_label) ||

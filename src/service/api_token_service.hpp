@@ -19,7 +19,8 @@ struct CreatedToken {
 /// API tokens of partner systems: each belongs to one structure and carries scopes.
 class ApiTokenService {
  public:
-  static constexpr const char* kKnownScopes[] = {"referrals:write", "referrals:read"};
+  static constexpr const char* kKnownScopes[] = {"referrals:write", "referrals:read",
+                                                 "indicators:read"};
 
   ApiTokenService(Store& store, const Clock& clock, const TokenService& tokens)
       : store_(store), clock_(clock), tokens_(tokens) {}

@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 19> kGrants = {{
+const std::array<Grant, 20> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -67,6 +67,11 @@ const std::array<Grant, 19> kGrants = {{
      {Role::kIntervenant, Role::kCoordinateur, Role::kAdmin},
      {}},
     {Permission::kReadQuarterlyReports, "read_quarterly_reports", false, {Role::kPilote}, {}},
+    {Permission::kViewIndicators,
+     "view_indicators",
+     false,
+     {Role::kCoordinateur, Role::kPilote},
+     {"indicators:read"}},
     {Permission::kManagePartners,
      "manage_partners",
      false,

@@ -12,6 +12,7 @@
 #include "service/accompaniment_repositories.hpp"
 #include "service/appointment_repositories.hpp"
 #include "service/audit.hpp"
+#include "service/indicator_repositories.hpp"
 #include "service/partner_repositories.hpp"
 #include "service/referral_repositories.hpp"
 
@@ -149,6 +150,7 @@ class Tx {
   virtual ReviewRepository& reviews() = 0;
   virtual DelegationRepository& delegation() = 0;
   virtual DueRepository& due() = 0;
+  virtual IndicatorRepository& indicators() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

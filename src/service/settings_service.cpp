@@ -37,8 +37,36 @@ const std::vector<SettingDefinition>& SettingsService::Definitions() {
       {"contact.unreachable_days", "… réparties sur au moins (jours)", "10", true, 0, 90},
       {"triage_flag_working_days", "Fiche signalée sans premier contact après (jours ouvrés)", "5",
        true, 1, 60},
+      // Read by the indicators (docs/indicators.md §3).
+      {"indicators.target_follow_ups", "Objectif annuel : nombre de suivis", "90", true, 0, 100000},
+      {"indicators.target_receptions", "Objectif annuel : nombre d’accueils", "200", true, 0,
+       100000},
+      {"indicators.budget_eur",
+       "Budget annuel de l’action, en euros (0 : pas de coût par personne)", "0", true, 0,
+       100000000},
+      {"indicators.team_fte_hundredths", "ETP financés de l’équipe, en centièmes (150 = 1,5 ETP)",
+       "0", true, 0, 100000},
   };
   return kDefinitions;
+}
+
+int IntSetting(Tx& tx, std::string_view key) {
+  for (const auto& d : SettingsService::Definitions()) {
+    if (d.key != key) {
+      continue;
+    }
+    const int fallback = std::stoi(d.default_value);
+    const auto v = tx.settings().Get(key);
+    if (!v) {
+      return fallback;
+    }
+    int out = 0;
+    const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+    return ec == std::errc() && ptr == v->data() + v->size() && out >= d.min && out <= d.max
+               ? out
+               : fallback;
+  }
+  throw Error(ErrorCode::kInternal, "Réglage inconnu.");
 }
 
 std::string SettingsService::Default(std::string_view key) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -27,6 +28,10 @@ struct SettingValue {
 };
 
 /// The settings stored in the database (table `setting`), each audited when changed. Only the
+/// The value of an integer setting of Definitions() in a unit of work, its default when unset
+/// or out of range.
+int IntSetting(Tx& tx, std::string_view key);
+
 /// keys of Definitions() exist; values are checked against their rule.
 class SettingsService {
  public:

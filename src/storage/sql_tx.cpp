@@ -84,4 +84,8 @@ service::DelegationRepository& SqlTx::delegation() {
 
 service::DueRepository& SqlTx::due() { return Lazy(due_, sql_, MakeDueRepository); }
 
+service::IndicatorRepository& SqlTx::indicators() {
+  return Lazy(indicators_, sql_, MakeIndicatorRepository);
+}
+
 }  // namespace allervers::storage

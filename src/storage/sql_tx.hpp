@@ -44,6 +44,7 @@ class SqlTx final : public service::Tx {
   service::ReviewRepository& reviews() override;
   service::DelegationRepository& delegation() override;
   service::DueRepository& due() override;
+  service::IndicatorRepository& indicators() override;
 
  private:
   soci::session& sql_;
@@ -74,6 +75,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::ReviewRepository> reviews_;
   std::unique_ptr<service::DelegationRepository> delegation_;
   std::unique_ptr<service::DueRepository> due_;
+  std::unique_ptr<service::IndicatorRepository> indicators_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -102,5 +104,6 @@ std::unique_ptr<service::FeedbackRepository> MakeFeedbackRepository(soci::sessio
 std::unique_ptr<service::ReviewRepository> MakeReviewRepository(soci::session& sql);
 std::unique_ptr<service::DelegationRepository> MakeDelegationRepository(soci::session& sql);
 std::unique_ptr<service::DueRepository> MakeDueRepository(soci::session& sql);
+std::unique_ptr<service::IndicatorRepository> MakeIndicatorRepository(soci::session& sql);
 
 }  // namespace allervers::storage

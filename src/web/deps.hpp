@@ -12,6 +12,7 @@
 #include "service/auth_service.hpp"
 #include "service/case_service.hpp"
 #include "service/csv_import.hpp"
+#include "service/indicator_service.hpp"
 #include "service/partner_directory.hpp"
 #include "service/ports.hpp"
 #include "service/referral_service.hpp"
@@ -32,6 +33,7 @@ struct Deps {
   service::AppointmentService& appointments;
   service::CaseService& cases;
   service::PartnerDirectory& partners;
+  service::IndicatorService& indicators;
   const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;

@@ -80,6 +80,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   RegisterCasePages(*router_, deps_);
   RegisterPartnerPages(*router_, deps_);
   RegisterFeedbackPages(*router_, deps_);
+  RegisterIndicatorPages(*router_, deps_);
   router_->InstallFallbacks();
 }
 

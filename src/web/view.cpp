@@ -17,7 +17,7 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 15> kNav = {{
+constexpr std::array<NavItem, 16> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
     {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
     {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
@@ -25,6 +25,7 @@ constexpr std::array<NavItem, 15> kNav = {{
     {"Échéances", "/echeances", service::Permission::kViewCases},
     {"Agenda", "/agenda", service::Permission::kViewAgenda},
     {"Partenaires", "/partenaires", service::Permission::kViewPartners},
+    {"Indicateurs", "/indicateurs", service::Permission::kViewIndicators},
     {"Bilans trimestriels", "/bilans-trimestriels", service::Permission::kReadQuarterlyReports},
     {"Rendez-vous tripartites", "/invitations", service::Permission::kRespondTripartite},
     {"Import CSV", "/import", service::Permission::kImportReferrals},

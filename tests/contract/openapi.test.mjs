@@ -644,6 +644,21 @@ test("GET one: 401 without a valid token", async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+test("GET indicators: aggregates under the small-cell rule, 400/401/403/422 for bad calls", async () => {
+  const reader = createToken("SSD-CERGY", "indicators:read");
+  const year = new Date().getFullYear();
+  const get = (query, token = reader) => call({ path: `/api/v1/indicators${query}`, token });
+  const body = expectDocumented("getIndicators", await get(`?from=${year}-01-01&to=${year}-12-31`), { status: 200 });
+  assert.equal(body.suppressed, true);
+  assert.ok(body.interventions.count > 0, "the demo's interventions are counted");
+  expectDocumented("getIndicators", await get(`?from=${year}-01-01&to=${year}-12-31&territory=Cergy`), { status: 200, label: "territory" });
+  expectDocumented("getIndicators", await get(""), { status: 400 });
+  expectDocumented("getIndicators", await get(`?from=${year}-02-30&to=${year}-12-31`), { status: 422 });
+  expectDocumented("getIndicators", await get(`?from=${year}-01-01&to=${year}-12-31&structure=abc`), { status: 422, label: "structure" });
+  expectDocumented("getIndicators", await get(`?from=${year}-01-01&to=${year}-12-31`, tokens.read), { status: 403 });
+  expectDocumented("getIndicators", await get(`?from=${year}-01-01&to=${year}-12-31`, "av_nope"), { status: 401 });
+});
+
 // 503: the database is busy (an exclusive SQLite lock held by the sqlite3 shell longer than the
 // server's 5 s busy timeout). A write answers 503; so does a read by a token used for the first
 // time within the hour, whose last use the server records.
@@ -653,7 +668,8 @@ test("every operation: 503 when the database is busy, and nothing is recorded", 
   assert.equal(probe.status, 0, "the sqlite3 shell is needed (tools/setup.sh installs it)");
   const usedWriter = createToken("CCAS-CERGY", "referrals:write");
   expectDocumented("listReferrals", await list("", usedWriter), { status: 200, label: "first use" });
-  const freshReaders = [createToken("CCAS-CERGY", "referrals:read"), createToken("CCAS-CERGY", "referrals:read")];
+  const freshReaders = [createToken("CCAS-CERGY", "referrals:read"), createToken("CCAS-CERGY", "referrals:read"),
+    createToken("SSD-CERGY", "indicators:read")];
 
   const lock = spawn("sqlite3", [server.dbUrl.replace(/^sqlite:/, "")], { stdio: ["pipe", "pipe", "pipe"] });
   let lockErr = "";
@@ -676,12 +692,14 @@ test("every operation: 503 when the database is busy, and nothing is recorded", 
       post(body, { token: usedWriter, key }),
       list("", freshReaders[0]),
       show(created.id, freshReaders[1]),
+      call({ path: "/api/v1/indicators?from=2026-01-01&to=2026-12-31", token: freshReaders[2] }),
     ]);
   } finally {
     lock.stdin.end("ROLLBACK;\n.quit\n");
     await new Promise((resolve) => (lock.exitCode !== null ? resolve() : lock.once("exit", resolve)));
   }
-  const [created503, list503, show503] = results;
+  const [created503, list503, show503, indicators503] = results;
+  expectDocumented("getIndicators", indicators503, { status: 503 });
   assert.equal(expectDocumented("createReferral", created503, { status: 503 }).error.code, "unavailable");
   expectDocumented("listReferrals", list503, { status: 503 });
   expectDocumented("getReferral", show503, { status: 503 });

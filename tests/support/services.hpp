@@ -11,6 +11,7 @@
 #include "service/auth_service.hpp"
 #include "service/case_service.hpp"
 #include "service/csv_import.hpp"
+#include "service/indicator_service.hpp"
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
 #include "service/structure_service.hpp"
@@ -37,7 +38,8 @@ struct TestServices {
         appointments(store, clock, reference, tokens),
         printer(SourceDir() / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files"),
         cases(store, clock, reference, &printer),
-        partners(store, clock, reference) {
+        partners(store, clock, reference),
+        indicators(store, clock) {
     security::InitCrypto();
   }
 
@@ -57,6 +59,7 @@ struct TestServices {
   web::PdfLetterPrinter printer;
   service::CaseService cases;
   service::PartnerDirectory partners;
+  service::IndicatorService indicators;
 };
 
 inline constexpr const char* kGoodPassword = "quatre chevaux bleus au galop";

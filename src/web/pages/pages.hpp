@@ -20,6 +20,7 @@ void RegisterAppointmentPages(Router& router, Deps& deps);
 void RegisterCasePages(Router& router, Deps& deps);
 void RegisterPartnerPages(Router& router, Deps& deps);
 void RegisterFeedbackPages(Router& router, Deps& deps);
+void RegisterIndicatorPages(Router& router, Deps& deps);
 
 /// Retours sent to a referrer and co-accompaniment reviews, for the case page and the fiche
 /// (`links`: to each review's page, for the team).

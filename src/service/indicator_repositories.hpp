@@ -1,0 +1,80 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "domain/indicators.hpp"
+#include "domain/structure.hpp"
+#include "domain/user.hpp"
+
+namespace allervers::service {
+
+/// Whose activity the indicators count. Every referral belongs to one operator; the filters
+/// narrow it down (docs/indicators.md §1.2).
+struct IndicatorScope {
+  std::optional<domain::StructureId> operator_id;  // none: every operator (the Département)
+  std::optional<domain::StructureId> structure;    // the referring structure
+  std::string territory;                           // of the referring structure; empty: all
+  std::optional<domain::UserId> worker;            // an intervenant of the team
+
+  bool filtered() const { return structure || !territory.empty() || worker; }
+};
+
+struct CountRow {
+  std::string code;
+  long long n = 0;
+  long long minutes = 0;
+  long long persons = 0;
+};
+
+struct WorkerRow {
+  domain::UserId user_id = 0;
+  std::string name;
+  std::optional<double> fte;
+  long long n = 0;
+  long long minutes = 0;
+  long long persons = 0;
+};
+
+struct ProcedureRow {
+  std::string code;
+  long long worked = 0;         // a status change or an intervention in the period
+  long long persons = 0;        // distinct persons of those
+  long long completed = 0;      // finished (« finalisée ») in the period
+  long long rights_opened = 0;  // the organisation opened the right in the period
+  long long right_persons = 0;
+  long long amounts_known = 0;  // rights opened with an estimated monthly amount
+  long long monthly_amount_cents = 0;
+};
+
+/// The counts that need no history: SQL aggregates over the period.
+struct ActivityAggregates {
+  long long interventions = 0;
+  long long minutes = 0;
+  long long persons = 0;
+  std::vector<CountRow> by_place;
+  std::vector<CountRow> by_modality;
+  std::vector<CountRow> by_digital_theme;
+  std::vector<CountRow> by_administrative_theme;
+  std::vector<WorkerRow> per_worker;  // by name
+  std::vector<ProcedureRow> procedures;
+  std::map<std::string, long long> appointments;  // by status; "upcoming": planned, not past
+  std::vector<CountRow> orientations;             // by kind of partner (n, persons)
+};
+
+class IndicatorRepository {
+ public:
+  virtual ~IndicatorRepository() = default;
+  /// The referrals of the scope that may count in [p0, p1): received before p1, not closed
+  /// (nor refused) before p0; with their closures and reopenings in order.
+  virtual std::vector<domain::CaseFacts> CaseFacts(const IndicatorScope& scope, Instant p0,
+                                                   Instant p1) = 0;
+  /// `now` tells the appointments still to come from those whose result was not entered.
+  virtual ActivityAggregates Activity(const IndicatorScope& scope, const domain::Period& period,
+                                      Instant p0, Instant p1, Instant now) = 0;
+};
+
+}  // namespace allervers::service

@@ -1,0 +1,373 @@
+#include <soci/soci.h>
+
+#include <map>
+
+#include "common/time.hpp"
+#include "service/indicator_service.hpp"
+#include "storage/sql_query.hpp"
+#include "storage/sql_tx.hpp"
+
+namespace allervers::storage {
+namespace {
+
+using service::IndicatorScope;
+
+// The distinct person of a referral, after merges (docs/indicators.md §1.3).
+constexpr const char* kPersonKey = "COALESCE(p.merged_into_id, p.id, -r.id)";
+
+// The filters of the scope, appended at the end of a WHERE on `referral r`; `worker_clause`
+// says what the intervenant filter means for the rows counted. Bound by BindScope, in order.
+std::string ScopeSql(const IndicatorScope& s, const char* worker_clause) {
+  std::string sql;
+  if (s.operator_id) {
+    sql += " AND r.operator_id = :scope_operator";
+  }
+  if (s.structure) {
+    sql += " AND r.structure_id = :scope_structure";
+  }
+  if (!s.territory.empty()) {
+    sql +=
+        " AND r.structure_id IN (SELECT t.id FROM structure t WHERE t.territory = "
+        ":scope_territory)";
+  }
+  if (s.worker) {
+    sql += worker_clause;
+  }
+  return sql;
+}
+
+struct ScopeValues {
+  explicit ScopeValues(const IndicatorScope& s)
+      : op(s.operator_id.value_or(0)),
+        structure(s.structure.value_or(0)),
+        territory(s.territory),
+        worker(s.worker.value_or(0)) {}
+  long long op;
+  long long structure;
+  std::string territory;
+  long long worker;
+};
+
+void BindScope(Query& q, const IndicatorScope& s, const ScopeValues& v) {
+  if (s.operator_id) {
+    q.Use(v.op);
+  }
+  if (s.structure) {
+    q.Use(v.structure);
+  }
+  if (!s.territory.empty()) {
+    q.Use(v.territory);
+  }
+  if (s.worker) {
+    q.Use(v.worker);
+  }
+}
+
+constexpr const char* kCaseWorker = " AND r.assigned_user_id = :scope_worker";
+constexpr const char* kInterventionWorker =
+    " AND EXISTS (SELECT 1 FROM intervention_worker sw WHERE sw.intervention_id = i.id AND "
+    "sw.user_id = :scope_worker)";
+constexpr const char* kAppointmentWorker =
+    " AND EXISTS (SELECT 1 FROM appointment_worker sw WHERE sw.appointment_id = a.id AND "
+    "sw.user_id = :scope_worker)";
+
+std::optional<LocalDate> LocalDay(long long epoch, soci::indicator ind) {
+  if (ind == soci::i_null) {
+    return std::nullopt;
+  }
+  return paris::Today(FromEpoch(epoch));
+}
+
+std::optional<LocalDate> TextDay(const std::string& text, soci::indicator ind) {
+  return ind == soci::i_null ? std::nullopt : ParseIsoDate(text);
+}
+
+std::optional<LocalDate> Earliest(std::optional<LocalDate> a, std::optional<LocalDate> b) {
+  if (!a) {
+    return b;
+  }
+  if (!b) {
+    return a;
+  }
+  return std::min(*a, *b);
+}
+
+class SqlIndicatorRepository final : public service::IndicatorRepository {
+ public:
+  explicit SqlIndicatorRepository(soci::session& sql) : sql_(sql) {}
+
+  std::vector<domain::CaseFacts> CaseFacts(const IndicatorScope& scope, Instant p0,
+                                           Instant p1) override {
+    const ScopeValues sv(scope);
+    const long long from = ToEpoch(p0);
+    const long long to = ToEpoch(p1);
+    std::vector<domain::CaseFacts> out;
+    std::map<long long, std::size_t> index;
+    {
+      long long id = 0;
+      long long person = 0;
+      std::string status;
+      std::string reason;
+      long long received = 0;
+      long long contact = 0;
+      soci::indicator contact_ind = soci::i_null;
+      long long honoured = 0;
+      soci::indicator honoured_ind = soci::i_null;
+      std::string intervention;
+      soci::indicator intervention_ind = soci::i_null;
+      std::string bilan;
+      soci::indicator bilan_ind = soci::i_null;
+      std::string initial_level;
+      std::string initial_on;
+      soci::indicator initial_on_ind = soci::i_null;
+      std::string final_level;
+      std::string birth_date;
+      soci::indicator birth_date_ind = soci::i_null;
+      int birth_year = 0;
+      soci::indicator birth_year_ind = soci::i_null;
+      std::string gender;
+      std::string postal_code;
+      std::string city;
+      Query q(sql_,
+              std::string("SELECT r.id, ") + kPersonKey +
+                  ", r.status, r.decision_reason, r.received_at, "
+                  "(SELECT MIN(c.at) FROM contact_attempt c WHERE c.referral_id = r.id AND "
+                  "c.outcome IN ('joint', 'refus')), "
+                  "(SELECT MIN(a.starts_at) FROM appointment a WHERE a.referral_id = r.id AND "
+                  "a.status = 'honoured'), "
+                  "(SELECT MIN(i.occurred_on) FROM intervention i WHERE i.referral_id = r.id), "
+                  "(SELECT MIN(s.conducted_on) FROM assessment s WHERE s.referral_id = r.id AND "
+                  "s.status = 'completed'), "
+                  "COALESCE((SELECT s.level FROM assessment s WHERE s.referral_id = r.id AND "
+                  "s.kind = 'initial' AND s.status = 'completed'), ''), "
+                  "(SELECT s.conducted_on FROM assessment s WHERE s.referral_id = r.id AND "
+                  "s.kind = 'initial' AND s.status = 'completed'), "
+                  "COALESCE((SELECT s.level FROM assessment s WHERE s.referral_id = r.id AND "
+                  "s.kind = 'final' AND s.status = 'completed'), ''), "
+                  "p.birth_date, p.birth_year, COALESCE(p.gender, ''), "
+                  "COALESCE(p.postal_code, ''), COALESCE(p.city, '') "
+                  "FROM referral r LEFT JOIN person p ON p.id = r.person_id "
+                  "WHERE r.received_at IS NOT NULL AND r.received_at < :p1 AND "
+                  "NOT (r.status = 'closed' AND r.closed_at < :p0) AND "
+                  "NOT (r.status IN ('not_receivable', 'redirected', 'withdrawn') AND "
+                  "r.received_at < :p0_again)" +
+                  ScopeSql(scope, kCaseWorker) + " ORDER BY r.id");
+      q.Into(id).Into(person).Into(status).Into(reason).Into(received);
+      q.Into(contact, contact_ind).Into(honoured, honoured_ind);
+      q.Into(intervention, intervention_ind).Into(bilan, bilan_ind);
+      q.Into(initial_level).Into(initial_on, initial_on_ind).Into(final_level);
+      q.Into(birth_date, birth_date_ind).Into(birth_year, birth_year_ind);
+      q.Into(gender).Into(postal_code).Into(city);
+      q.Use(to).Use(from).Use(from);
+      BindScope(q, scope, sv);
+      q.ForEach([&] {
+        domain::CaseFacts f;
+        f.referral_id = id;
+        f.person_key = person;
+        f.status = status;
+        f.decision_reason = reason;
+        f.received_on = paris::Today(FromEpoch(received));
+        f.first_contact_on = LocalDay(contact, contact_ind);
+        f.first_session_on = Earliest(
+            Earliest(LocalDay(honoured, honoured_ind), TextDay(intervention, intervention_ind)),
+            TextDay(bilan, bilan_ind));
+        // A first session is also a first contact, when none was recorded before it.
+        f.first_contact_on = Earliest(f.first_contact_on, f.first_session_on);
+        f.initial_level = initial_level;
+        f.initial_on = TextDay(initial_on, initial_on_ind);
+        f.final_level = final_level;
+        f.birth_date = TextDay(birth_date, birth_date_ind);
+        if (birth_year_ind != soci::i_null) {
+          f.birth_year = birth_year;
+        }
+        f.gender = gender;
+        f.postal_code = postal_code;
+        f.city = city;
+        index[id] = out.size();
+        out.push_back(std::move(f));
+      });
+    }
+    if (out.empty()) {
+      return out;
+    }
+    long long referral = 0;
+    long long at = 0;
+    std::string to_status;
+    Query q(sql_,
+            "SELECT e.referral_id, e.at, e.to_status FROM referral_event e JOIN referral r ON "
+            "r.id = e.referral_id WHERE (e.to_status = 'closed' OR (e.from_status = 'closed' AND "
+            "e.to_status <> 'closed')) AND e.at < :p1 AND r.received_at < :p1_again" +
+                ScopeSql(scope, kCaseWorker) + " ORDER BY e.referral_id, e.at, e.id");
+    q.Into(referral).Into(at).Into(to_status).Use(to).Use(to);
+    BindScope(q, scope, sv);
+    q.ForEach([&] {
+      const auto it = index.find(referral);
+      if (it != index.end()) {
+        out[it->second].closures.push_back({paris::Today(FromEpoch(at)), to_status != "closed"});
+      }
+    });
+    return out;
+  }
+
+  service::ActivityAggregates Activity(const IndicatorScope& scope, const domain::Period& period,
+                                       Instant p0, Instant p1, Instant now) override {
+    const ScopeValues sv(scope);
+    const std::string from = ToIso(period.from);
+    const std::string to = ToIso(period.to);
+    const long long t0 = ToEpoch(p0);
+    const long long t1 = ToEpoch(p1);
+    service::ActivityAggregates out;
+    const std::string interventions =
+        std::string(
+            " FROM intervention i JOIN referral r ON r.id = i.referral_id LEFT JOIN "
+            "person p ON p.id = r.person_id WHERE i.occurred_on >= :from AND "
+            "i.occurred_on <= :to") +
+        ScopeSql(scope, kInterventionWorker);
+    const std::string counts = std::string(
+                                   ", COUNT(*), CAST(COALESCE(SUM(i.duration_minutes), 0) "
+                                   "AS BIGINT), COUNT(DISTINCT ") +
+                               kPersonKey + ")";
+    {
+      Query q(sql_, "SELECT " + counts.substr(2) + interventions);
+      q.Into(out.interventions).Into(out.minutes).Into(out.persons);
+      q.Use(from).Use(to);
+      BindScope(q, scope, sv);
+      q.One();
+    }
+    const auto grouped = [&](const std::string& key, const std::string& join,
+                             std::vector<service::CountRow>& rows) {
+      service::CountRow row;
+      Query q(sql_, "SELECT " + key + counts +
+                        (join.empty() ? interventions
+                                      : " FROM intervention i " + join +
+                                            interventions.substr(interventions.find(" JOIN "))) +
+                        " GROUP BY " + key + " ORDER BY " + key);
+      q.Into(row.code).Into(row.n).Into(row.minutes).Into(row.persons);
+      q.Use(from).Use(to);
+      BindScope(q, scope, sv);
+      q.ForEach([&] { rows.push_back(row); });
+    };
+    grouped("i.place", "", out.by_place);
+    grouped("i.modality", "", out.by_modality);
+    grouped("it.code",
+            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind = "
+            "'digital_theme'",
+            out.by_digital_theme);
+    grouped("it.code",
+            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind = "
+            "'administrative_theme'",
+            out.by_administrative_theme);
+    {
+      service::WorkerRow row;
+      double fte = 0;
+      soci::indicator fte_ind = soci::i_null;
+      Query q(sql_, "SELECT u.id, u.display_name, u.fte" + counts +
+                        " FROM intervention i JOIN intervention_worker w ON w.intervention_id = "
+                        "i.id JOIN app_user u ON u.id = w.user_id" +
+                        interventions.substr(interventions.find(" JOIN ")) +
+                        " GROUP BY u.id, u.display_name, u.fte ORDER BY u.display_name, u.id");
+      q.Into(row.user_id).Into(row.name).Into(fte, fte_ind);
+      q.Into(row.n).Into(row.minutes).Into(row.persons);
+      q.Use(from).Use(to);
+      BindScope(q, scope, sv);
+      q.ForEach([&] {
+        row.fte = fte_ind == soci::i_null ? std::nullopt : std::optional<double>(fte);
+        out.per_worker.push_back(row);
+      });
+    }
+    std::map<std::string, service::ProcedureRow> procedures;
+    {
+      std::string code;
+      long long worked = 0;
+      long long persons = 0;
+      long long completed = 0;
+      Query q(sql_,
+              std::string("SELECT c.code, COUNT(*), COUNT(DISTINCT ") + kPersonKey +
+                  "), CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM case_procedure_event d "
+                  "WHERE d.procedure_id = c.id AND d.to_status = 'finalisee' AND d.at >= :d0 "
+                  "AND d.at < :d1) THEN 1 ELSE 0 END), 0) AS BIGINT) "
+                  "FROM case_procedure c JOIN referral r ON r.id = c.referral_id LEFT JOIN "
+                  "person p ON p.id = r.person_id WHERE (EXISTS (SELECT 1 FROM "
+                  "case_procedure_event e WHERE e.procedure_id = c.id AND e.at >= :e0 AND e.at "
+                  "< :e1) OR EXISTS (SELECT 1 FROM intervention_procedure ip JOIN intervention "
+                  "i ON i.id = ip.intervention_id WHERE ip.procedure_id = c.id AND i.occurred_on "
+                  ">= :from AND i.occurred_on <= :to))" +
+                  ScopeSql(scope, kCaseWorker) + " GROUP BY c.code");
+      q.Into(code).Into(worked).Into(persons).Into(completed);
+      q.Use(t0).Use(t1).Use(t0).Use(t1).Use(from).Use(to);
+      BindScope(q, scope, sv);
+      q.ForEach([&] {
+        auto& row = procedures[code];
+        row.code = code;
+        row.worked = worked;
+        row.persons = persons;
+        row.completed = completed;
+      });
+    }
+    {
+      std::string code;
+      long long n = 0;
+      long long persons = 0;
+      long long known = 0;
+      long long cents = 0;
+      Query q(sql_,
+              std::string("SELECT c.code, COUNT(*), COUNT(DISTINCT ") + kPersonKey +
+                  "), COUNT(c.monthly_amount_cents), CAST(COALESCE(SUM(c.monthly_amount_cents), "
+                  "0) AS BIGINT) FROM case_procedure c JOIN referral r ON r.id = c.referral_id "
+                  "LEFT JOIN person p ON p.id = r.person_id WHERE c.outcome = 'ouvert' AND "
+                  "c.outcome_on >= :from AND c.outcome_on <= :to" +
+                  ScopeSql(scope, kCaseWorker) + " GROUP BY c.code");
+      q.Into(code).Into(n).Into(persons).Into(known).Into(cents).Use(from).Use(to);
+      BindScope(q, scope, sv);
+      q.ForEach([&] {
+        auto& row = procedures[code];
+        row.code = code;
+        row.rights_opened = n;
+        row.right_persons = persons;
+        row.amounts_known = known;
+        row.monthly_amount_cents = cents;
+      });
+    }
+    for (auto& [code, row] : procedures) {
+      out.procedures.push_back(std::move(row));
+    }
+    {
+      std::string status;
+      long long n = 0;
+      Query q(sql_,
+              "SELECT CASE WHEN a.status = 'planned' AND a.ends_at >= :now THEN 'upcoming' ELSE "
+              "a.status END AS s, COUNT(*) FROM appointment a JOIN referral r ON r.id = "
+              "a.referral_id WHERE a.starts_at >= :a0 AND a.starts_at < :a1" +
+                  ScopeSql(scope, kAppointmentWorker) + " GROUP BY s");
+      const long long at = ToEpoch(now);
+      q.Into(status).Into(n).Use(at).Use(t0).Use(t1);
+      BindScope(q, scope, sv);
+      q.ForEach([&] { out.appointments[status] = n; });
+    }
+    {
+      service::CountRow row;
+      Query q(sql_,
+              std::string("SELECT o.partner_kind, COUNT(*), COUNT(DISTINCT ") + kPersonKey +
+                  ") FROM orientation o JOIN referral r ON r.id = o.referral_id LEFT JOIN "
+                  "person p ON p.id = r.person_id WHERE o.created_at >= :o0 AND o.created_at < "
+                  ":o1" +
+                  ScopeSql(scope, kCaseWorker) +
+                  " GROUP BY o.partner_kind ORDER BY o.partner_kind");
+      q.Into(row.code).Into(row.n).Into(row.persons).Use(t0).Use(t1);
+      BindScope(q, scope, sv);
+      q.ForEach([&] { out.orientations.push_back(row); });
+    }
+    return out;
+  }
+
+ private:
+  soci::session& sql_;
+};
+
+}  // namespace
+
+std::unique_ptr<service::IndicatorRepository> MakeIndicatorRepository(soci::session& sql) {
+  return std::make_unique<SqlIndicatorRepository>(sql);
+}
+
+}  // namespace allervers::storage
