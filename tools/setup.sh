@@ -14,7 +14,7 @@ packages=(
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev libcurl4-openssl-dev libqrencode-dev libzxcvbn-dev
   fonts-dejavu-core
   # tests: GoogleTest, a PostgreSQL server, Chromium for the browser suite, tools to look at outputs
-  libgtest-dev libgmock-dev postgresql chromium sqlite3 poppler-utils nodejs
+  libgtest-dev libgmock-dev postgresql chromium sqlite3 poppler-utils unzip nodejs
   # tests of the outbox: a real SMTP server on loopback (Debian's python3, not a pyenv one)
   python3-aiosmtpd
 )

@@ -131,6 +131,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
 
 Application::~Application() = default;
 
+std::filesystem::path Application::fonts_dir() const { return FontsDir(config_.share_dir); }
+
 std::vector<storage::Migration> Application::Migrations() const {
   return storage::LoadMigrations(config_.share_dir / "migrations", database_->backend());
 }

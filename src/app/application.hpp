@@ -48,6 +48,8 @@ class Application {
   service::PartnerDirectory& partners() { return *partners_; }
   service::IndicatorService& indicators() { return *indicators_; }
   const domain::ReferenceData& reference() const { return reference_; }
+  /// Atkinson Hyperlegible for the PDFs (letters, reports).
+  std::filesystem::path fonts_dir() const;
   const service::TokenService& tokens() const { return tokens_; }
   const Clock& clock() const { return clock_; }
   /// Delivery of the outbox (e-mail and SMS senders built from the configuration).

@@ -9,8 +9,11 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "domain/accompaniment.hpp"
 #include "domain/role.hpp"
+#include "render/report.hpp"
 #include "service/settings_service.hpp"
+#include "web/indicators_json.hpp"
 
 namespace {
 
@@ -157,6 +160,19 @@ int main(int argc, char** argv) {
   partners_import->add_option("--file", p_file, "Fichier JSON ou CSV")
       ->required()
       ->check(CLI::ExistingFile);
+
+  auto* report_cmd =
+      cli.add_subcommand("report", "Produire les bilans de l’action pour le Département");
+  report_cmd->require_subcommand(1);
+  std::string r_year, r_quarter, r_format = "pdf", r_output, r_team;
+  auto* report_quarterly = report_cmd->add_subcommand(
+      "quarterly", "Le bilan trimestriel (agrégats sous secret statistique) : PDF, XLSX ou CSV");
+  report_quarterly->add_option("--year", r_year, "Année")->required();
+  report_quarterly->add_option("--quarter", r_quarter, "Trimestre, de 1 à 4")->required();
+  report_quarterly->add_option("--format", r_format, "pdf (défaut), xlsx ou csv")
+      ->check(CLI::IsMember({"pdf", "xlsx", "csv"}));
+  report_quarterly->add_option("--output", r_output, "Fichier à écrire")->required();
+  report_quarterly->add_option("--team", r_team, "Code de l’équipe (défaut : la première)");
 
   auto* setting = cli.add_subcommand("setting", "Lire et changer les réglages de l’équipe");
   setting->require_subcommand(1);
@@ -311,6 +327,37 @@ int main(int argc, char** argv) {
       std::cout << "Envoyés " << report.Count(Kind::kSent) << ", à réessayer "
                 << report.Count(Kind::kRetry) << ", en échec " << report.Count(Kind::kFailed)
                 << ".\n";
+      return 0;
+    }
+    if (*report_quarterly) {
+      std::string team;
+      if (!r_team.empty()) {
+        for (const auto& s : application.structures().List(system)) {
+          if (s.code == r_team && s.kind == domain::StructureKind::kOperateur) {
+            team = std::to_string(s.id);
+          }
+        }
+        if (team.empty()) {
+          throw Error(ErrorCode::kNotFound, "Aucune équipe n’a le code « " + r_team + " ».");
+        }
+      }
+      const auto steering = application.indicators().Steering(system, team, r_year, r_quarter);
+      const auto model = allervers::web::SteeringReportModel(steering, application.reference());
+      const std::string bytes =
+          r_format == "xlsx"  ? allervers::render::RenderReportXlsx(model)
+          : r_format == "csv" ? allervers::web::IndicatorsCsv(allervers::web::IndicatorsJson(
+                                    steering.indicators, application.reference(), true))
+                              : allervers::render::RenderReportPdf(model, application.fonts_dir());
+      std::ofstream out(r_output, std::ios::binary | std::ios::trunc);
+      out << bytes;
+      out.close();
+      if (!out) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "Impossible d’écrire le fichier « " + r_output + " ».");
+      }
+      std::cout << "Bilan du " << allervers::domain::QuarterLabel(steering.quarter) << " ("
+                << steering.team.name << ") écrit dans " << r_output << " (" << bytes.size()
+                << " octets).\n";
       return 0;
     }
     if (*partners_import) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "common/text.hpp"
 #include "domain/accompaniment.hpp"
 
 namespace allervers::domain {
@@ -230,6 +231,23 @@ TargetProgress Progress(int target, long long actual, const LocalDate& to) {
   const int in_year = IsLeap(to.year) ? 366 : 365;
   t.pro_rata = static_cast<double>(target) * elapsed / in_year;
   return t;
+}
+
+FieldErrors ValidateSteeringTexts(SteeringTexts& t) {
+  FieldErrors errors;
+  const auto check = [&](std::string& value, const char* field, const char* what) {
+    value = text::Trim(value);
+    if (!text::IsValidUtf8(value)) {
+      errors.push_back({field, std::string(what) + " contient des caractères invalides."});
+    } else if (text::CodePointCount(value) > kMaxSteeringText) {
+      errors.push_back({field, std::string(what) + " fait au plus " +
+                                   std::to_string(kMaxSteeringText) + " caractères."});
+    }
+  };
+  check(t.highlights, "highlights", "Le texte des faits marquants");
+  check(t.difficulties, "difficulties", "Le texte des difficultés");
+  check(t.perspectives, "perspectives", "Le texte des perspectives");
+  return errors;
 }
 
 bool IsSmallCell(long long n, int threshold) { return n > 0 && n < threshold; }

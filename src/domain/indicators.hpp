@@ -106,6 +106,17 @@ struct TargetProgress {
 };
 TargetProgress Progress(int target, long long actual, const LocalDate& to);
 
+/// The written parts of the quarterly steering report, typed before it is generated.
+struct SteeringTexts {
+  std::string highlights;    // faits marquants
+  std::string difficulties;  // difficultés
+  std::string perspectives;  // perspectives
+};
+inline constexpr std::size_t kMaxSteeringText = 8000;
+/// Trims each text; errors (fields "highlights", "difficulties", "perspectives") for text that
+/// is not UTF-8 or longer than kMaxSteeringText characters.
+FieldErrors ValidateSteeringTexts(SteeringTexts& texts);
+
 /// The small-cell rule (docs/indicators.md §1.4): 1 to threshold-1 become "< threshold".
 inline constexpr int kSmallCellThreshold = 5;
 bool IsSmallCell(long long n, int threshold = kSmallCellThreshold);

@@ -10,8 +10,8 @@ namespace allervers::render {
 /// One event of an iCalendar file (RFC 5545), times given as instants and written in
 /// Europe/Paris local time with TZID=Europe/Paris.
 struct CalendarEvent {
-  std::string uid;          // stable, globally unique: "appointment-42@allervers"
-  int sequence = 0;         // incremented on every change (RFC 5545 §3.8.7.4)
+  std::string uid;   // stable, globally unique: "appointment-42@allervers"
+  int sequence = 0;  // incremented on every change (RFC 5545 §3.8.7.4)
   Instant start{};
   Instant end{};
   Instant stamp{};          // DTSTAMP: when the calendar was generated
@@ -19,7 +19,7 @@ struct CalendarEvent {
   std::string summary;
   std::string location;
   std::string description;
-  bool cancelled = false;   // STATUS:CANCELLED instead of CONFIRMED
+  bool cancelled = false;  // STATUS:CANCELLED instead of CONFIRMED
 };
 
 /// A VCALENDAR with one VTIMEZONE for Europe/Paris (the EU rules in force since 1996: last

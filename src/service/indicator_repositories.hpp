@@ -65,6 +65,12 @@ struct ActivityAggregates {
   std::vector<CountRow> orientations;             // by kind of partner (n, persons)
 };
 
+struct SteeringRecord {
+  domain::SteeringTexts texts;
+  std::string updated_by;  // display name
+  Instant updated_at{};
+};
+
 class IndicatorRepository {
  public:
   virtual ~IndicatorRepository() = default;
@@ -75,6 +81,12 @@ class IndicatorRepository {
   /// `now` tells the appointments still to come from those whose result was not entered.
   virtual ActivityAggregates Activity(const IndicatorScope& scope, const domain::Period& period,
                                       Instant p0, Instant p1, Instant now) = 0;
+  /// The written parts of a team's quarterly report, if any were saved.
+  virtual std::optional<SteeringRecord> Steering(domain::StructureId team, int year,
+                                                 int quarter) = 0;
+  virtual void SaveSteering(domain::StructureId team, int year, int quarter,
+                            const domain::SteeringTexts& texts, std::optional<domain::UserId> by,
+                            Instant now) = 0;
 };
 
 }  // namespace allervers::service

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "common/error.hpp"
+#include "service/audit.hpp"
 #include "service/permissions.hpp"
 #include "service/referral_service.hpp"
 #include "service/repositories.hpp"
@@ -164,6 +165,78 @@ Indicators IndicatorService::ComputeOne(const IndicatorScope& scope, const domai
     out.receptions_target = domain::Progress(target_receptions, so_far.receptions, p.to);
   }
   return out;
+}
+
+namespace {
+
+domain::Quarter QuarterParam(const std::string& year, const std::string& quarter) {
+  const auto q = domain::ParseQuarter(year, quarter);
+  if (!q) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "Trimestre inconnu : choisissez une année et un trimestre de 1 à 4.");
+  }
+  return *q;
+}
+
+}  // namespace
+
+SteeringReport IndicatorService::Steering(const Actor& actor, const std::string& team,
+                                          const std::string& year, const std::string& quarter) {
+  Require(actor, Permission::kViewIndicators);
+  SteeringReport out;
+  out.quarter = QuarterParam(year, quarter);
+  store_.Read([&](Tx& tx) {
+    for (auto& s : tx.structures().List()) {
+      if (s.kind == domain::StructureKind::kOperateur &&
+          (!IsTeam(actor) || (actor.structure_id && s.id == *actor.structure_id))) {
+        out.teams.push_back(std::move(s));
+      }
+    }
+  });
+  domain::FieldErrors ignored;
+  const auto wanted = IdParam(team, "team", "", ignored);
+  const auto found = std::find_if(out.teams.begin(), out.teams.end(),
+                                  [&](const auto& s) { return !wanted || s.id == *wanted; });
+  if (found == out.teams.end() || !ignored.empty()) {
+    throw Error(ErrorCode::kNotFound, "Cette équipe n’existe pas.");
+  }
+  out.team = *found;
+  out.editable = Allows(actor, Permission::kWriteSteeringReport) && actor.structure_id &&
+                 *actor.structure_id == out.team.id;
+  IndicatorScope scope;
+  scope.operator_id = out.team.id;
+  out.indicators =
+      ComputeOne(scope, {domain::QuarterStart(out.quarter), domain::QuarterEnd(out.quarter)});
+  store_.Read([&](Tx& tx) {
+    out.texts = tx.indicators().Steering(out.team.id, out.quarter.year, out.quarter.quarter);
+  });
+  return out;
+}
+
+domain::FieldErrors IndicatorService::SaveSteering(const Actor& actor, const std::string& year,
+                                                   const std::string& quarter,
+                                                   domain::SteeringTexts texts) {
+  Require(actor, Permission::kWriteSteeringReport);
+  const auto q = QuarterParam(year, quarter);
+  if (!actor.structure_id) {
+    throw Error(ErrorCode::kPermissionDenied, "Votre compte n’est rattaché à aucune équipe.");
+  }
+  auto errors = domain::ValidateSteeringTexts(texts);
+  if (!errors.empty()) {
+    return errors;
+  }
+  const Instant now = clock_.Now();
+  store_.Write([&](Tx& tx) {
+    tx.indicators().SaveSteering(*actor.structure_id, q.year, q.quarter, texts,
+                                 actor.is_user() ? std::optional(actor.user_id) : std::nullopt,
+                                 now);
+    // The texts are the team's account of its quarter: the audit row says which one only.
+    tx.audit().Append(MakeAuditEvent(actor, now, "steering_report.update", "steering_report",
+                                     std::to_string(*actor.structure_id) + "-" +
+                                         std::to_string(q.year) + "-T" +
+                                         std::to_string(q.quarter)));
+  });
+  return errors;
 }
 
 }  // namespace allervers::service

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "domain/accompaniment.hpp"
 #include "domain/indicators.hpp"
 #include "domain/structure.hpp"
 #include "domain/user.hpp"
@@ -33,6 +34,17 @@ struct Indicators {
   bool has_targets = false;            // not with filters: targets are the whole action's
   domain::TargetProgress follow_ups_target;
   domain::TargetProgress receptions_target;
+};
+
+/// A team's quarterly steering report: its figures (under the small-cell rule when it leaves
+/// the team, as a file always does) and the parts written by the coordinator.
+struct SteeringReport {
+  domain::Structure team;
+  domain::Quarter quarter;
+  Indicators indicators;
+  std::optional<SteeringRecord> texts;
+  bool editable = false;                 // the coordinator of the team
+  std::vector<domain::Structure> teams;  // the teams the actor may choose from
 };
 
 struct IndicatorQuery {
@@ -67,6 +79,15 @@ class IndicatorService {
     std::vector<domain::User> workers;  // the coordinator's team only
   };
   FilterChoices Choices(const Actor& actor);
+
+  /// The report of one quarter ("2026", "4"): the coordinator's own team; for the Département,
+  /// `team` (a structure id, empty for the first team). Error(kInvalidArgument) for a bad
+  /// quarter, kNotFound for a team that is not an operator.
+  SteeringReport Steering(const Actor& actor, const std::string& team, const std::string& year,
+                          const std::string& quarter);
+  /// Saves the written parts (coordinator, own team); audited.
+  domain::FieldErrors SaveSteering(const Actor& actor, const std::string& year,
+                                   const std::string& quarter, domain::SteeringTexts texts);
 
  private:
   Indicators ComputeOne(const IndicatorScope& scope, const domain::Period& p);

@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 20> kGrants = {{
+const std::array<Grant, 21> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -72,6 +72,7 @@ const std::array<Grant, 20> kGrants = {{
      false,
      {Role::kCoordinateur, Role::kPilote},
      {"indicators:read"}},
+    {Permission::kWriteSteeringReport, "write_steering_report", false, {Role::kCoordinateur}, {}},
     {Permission::kManagePartners,
      "manage_partners",
      false,

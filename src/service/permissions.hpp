@@ -31,7 +31,9 @@ enum class Permission {
   kRecordAccompaniment,  // bilans, interventions and notes of the team's cases
   kViewPartners,         // search the directory of partner structures and services
   kManagePartners,       // import the directory of partner structures and services
-  kViewIndicators,  // the dashboard and the quarterly figures (team: its own; Département: all)
+  kViewIndicators,
+  kWriteSteeringReport,   // the written parts of the team's quarterly report (coordinator)  // the
+                          // dashboard and the quarterly figures (team: its own; Département: all)
   kReadQuarterlyReports,  // the quarterly reports on delegated cases of one's structure (pilote)
 };
 

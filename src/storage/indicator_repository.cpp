@@ -360,6 +360,43 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
     return out;
   }
 
+  std::optional<service::SteeringRecord> Steering(domain::StructureId team, int year,
+                                                  int quarter) override {
+    const long long op = team;
+    service::SteeringRecord r;
+    long long at = 0;
+    Query q(sql_,
+            "SELECT s.highlights, s.difficulties, s.perspectives, COALESCE(u.display_name, ''), "
+            "s.updated_at FROM steering_report s LEFT JOIN app_user u ON u.id = "
+            "s.updated_by_user_id WHERE s.operator_id = :o AND s.year = :y AND s.quarter = :q");
+    q.Into(r.texts.highlights).Into(r.texts.difficulties).Into(r.texts.perspectives);
+    q.Into(r.updated_by).Into(at).Use(op).Use(year).Use(quarter);
+    if (!q.One()) {
+      return std::nullopt;
+    }
+    r.updated_at = FromEpoch(at);
+    return r;
+  }
+
+  void SaveSteering(domain::StructureId team, int year, int quarter,
+                    const domain::SteeringTexts& texts, std::optional<domain::UserId> by,
+                    Instant now) override {
+    const long long op = team;
+    long long user = by.value_or(0);
+    soci::indicator user_ind = by ? soci::i_ok : soci::i_null;
+    const long long at = ToEpoch(now);
+    Query q(sql_,
+            "INSERT INTO steering_report (operator_id, year, quarter, highlights, difficulties, "
+            "perspectives, updated_by_user_id, updated_at) VALUES (:o, :y, :q, :h, :d, :p, :u, "
+            ":t) ON CONFLICT (operator_id, year, quarter) DO UPDATE SET highlights = "
+            "excluded.highlights, difficulties = excluded.difficulties, perspectives = "
+            "excluded.perspectives, updated_by_user_id = excluded.updated_by_user_id, "
+            "updated_at = excluded.updated_at");
+    q.Use(op).Use(year).Use(quarter).Use(texts.highlights).Use(texts.difficulties);
+    q.Use(texts.perspectives).Use(user, user_ind).Use(at);
+    q.Run();
+  }
+
  private:
   soci::session& sql_;
 };

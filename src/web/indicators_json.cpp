@@ -5,6 +5,7 @@
 
 #include "common/csv.hpp"
 #include "common/time.hpp"
+#include "render/report.hpp"
 
 namespace allervers::web {
 namespace {
@@ -439,32 +440,16 @@ json IndicatorTables(const json& j) {
   return sections;
 }
 
-std::string FormatCell(const json& v) {
-  if (v.is_null()) {
-    return "non calculé";
-  }
-  if (v.is_string()) {
-    return v.get<std::string>();
-  }
-  if (v.is_number_integer()) {
-    return std::to_string(v.get<long long>());
-  }
-  const double d = v.get<double>();
-  if (std::floor(d) == d && std::fabs(d) < 1e15) {
-    return std::to_string(static_cast<long long>(d));
-  }
-  std::string s = std::to_string(std::round(d * 100.0) / 100.0);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') {
-    s.pop_back();
-  }
-  for (auto& ch : s) {
-    if (ch == '.') {
-      ch = ',';
-    }
+namespace {
+// A spreadsheet reads "1234,5" as a number, not "1 234,5".
+std::string CsvCell(const json& v) {
+  std::string s = render::FormatCell(v);
+  for (std::size_t at = s.find("\u202F"); at != std::string::npos; at = s.find("\u202F")) {
+    s.erase(at, std::string("\u202F").size());
   }
   return s;
 }
+}  // namespace
 
 std::string IndicatorsCsv(const json& j) {
   std::string out = "\xEF\xBB\xBF";  // a BOM: spreadsheet software then reads UTF-8
@@ -485,12 +470,84 @@ std::string IndicatorsCsv(const json& j) {
         for (std::size_t i = 0; i < cells.size(); ++i) {
           line({s.at("title").get<std::string>(), t.at("title").get<std::string>(),
                 r.at("label").get<std::string>(), t.at("columns").at(i).get<std::string>(),
-                FormatCell(cells.at(i))});
+                CsvCell(cells.at(i))});
         }
       }
     }
   }
   return out;
+}
+
+json SteeringReportModel(const service::SteeringReport& report, const domain::ReferenceData& ref) {
+  const json indicators = IndicatorsJson(report.indicators, ref, true);
+  json model;
+  model["title"] = "Bilan trimestriel de l’équipe mobile numérique";
+  model["team"] = report.team.name;
+  const auto& p = report.indicators.period;
+  model["period_label"] = domain::QuarterLabel(report.quarter) + ", du " +
+                          paris::FormatDate(p.from) + " au " + paris::FormatDate(p.to);
+  model["generated_label"] = "Établi le " + paris::FormatDate(report.indicators.generated_at) +
+                             " à partir des saisies de l’équipe dans Allervers.";
+  model["notice"] =
+      "Secret statistique : un effectif de 1 à 4 personnes est écrit « < 5 », et les "
+      "intervenant·es ne sont pas nommé·es.";
+  json targets = json::array();
+  if (!indicators.at("targets").is_null()) {
+    for (const auto& [key, label] : std::vector<std::pair<std::string, std::string>>{
+             {"follow_ups", "Suivis"}, {"receptions", "Accueils"}}) {
+      const auto& t = indicators.at("targets").at(key);
+      targets.push_back({{"label", label},
+                         {"target", t.at("target")},
+                         {"actual", t.at("actual")},
+                         {"pro_rata", t.at("pro_rata")}});
+    }
+  }
+  model["targets"] = targets;
+  model["sections"] = IndicatorTables(indicators);
+  const domain::SteeringTexts empty;
+  const auto& texts = report.texts ? report.texts->texts : empty;
+  model["texts"] = json::array({{{"title", "Faits marquants"}, {"text", texts.highlights}},
+                                {{"title", "Difficultés"}, {"text", texts.difficulties}},
+                                {{"title", "Perspectives"}, {"text", texts.perspectives}}});
+  // The rules of docs/indicators.md, in the words the Département reads.
+  model["annex"] = json::array(
+      {{{"title", "Annexe méthodologique"},
+        {"paragraphs",
+         json::array(
+             {"Période : du premier jour 0 h au lendemain du dernier jour 0 h, heure de Paris. Une "
+              "personne est comptée une fois, même orientée deux fois ; les dossiers fusionnés "
+              "comptent pour une personne.",
+              "Fiches de liaison reçues : fiches dont la date de réception est dans la période, "
+              "quelle que soit leur suite.",
+              "Accueils : personnes dont la première séance (rendez-vous honoré, intervention ou "
+              "bilan) au titre d’une fiche a eu lieu dans la période.",
+              "Suivis : personnes dont l’accompagnement, ouvert par la première séance et non "
+              "clôturé avant le début de la période, a été en cours au moins un jour de la "
+              "période ; nouveaux suivis = accueils de la période.",
+              "Sorties : accompagnements clôturés dans la période et non rouverts avant sa fin, "
+              "par motif de clôture.",
+              "Interventions : interventions dont la date est dans la période, comptées une fois "
+              "quel que soit le nombre d’intervenant·es ; heures = somme des durées saisies. Par "
+              "intervenant·e, une intervention à deux compte pour chacun ; ratio = interventions "
+              "÷ ETP.",
+              "Démarches : démarches ayant changé de statut ou travaillées lors d’une intervention "
+              "dans la période. Droits ouverts : réponse « droit ouvert » de l’organisme à une "
+              "date de la période ; montant mensuel estimé par l’intervenant·e, non vérifié.",
+              "Délais : jours calendaires entre la réception de la fiche, le premier contact "
+              "abouti et la première séance, mesurés sur les fiches dont l’étape d’arrivée est "
+              "dans la période ; médiane et 90e centile (rang le plus proche).",
+              "Taux d’absence : rendez-vous notés « absent » parmi ceux notés « honoré » ou « "
+              "absent » ; les rendez-vous annulés ou reportés sont exclus.",
+              "Autonomie : niveau N0 à N3 du bilan initial réalisé dans la période ; à la sortie, "
+              "évolution entre bilan initial et bilan final.",
+              "Profil : caractéristiques, à la fin de la période, des personnes suivies ; âge "
+              "calculé au dernier jour de la période.",
+              "Objectifs : réalisé depuis le 1er janvier comparé à l’objectif annuel et au "
+              "prorata des jours écoulés (objectif × jours écoulés ÷ jours de l’année).",
+              "Secret statistique : seuls des agrégats quittent l’équipe. Un effectif de 1 à 4 "
+              "personnes est écrit « < 5 » ; une statistique sur moins de 5 situations n’est pas "
+              "calculée ; les communes de moins de 5 personnes sont regroupées."})}}});
+  return model;
 }
 
 }  // namespace allervers::web

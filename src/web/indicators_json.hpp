@@ -18,10 +18,13 @@ nlohmann::json IndicatorsJson(const service::Indicators& ind, const domain::Refe
 /// column: a number, "< 5", or null for « non calculé »), drawn from IndicatorsJson: the
 /// dashboard, the CSV (and the PDF and workbook) show exactly these.
 nlohmann::json IndicatorTables(const nlohmann::json& indicators);
-/// A cell as shown to a French reader: "12,5", "< 5", "non calculé".
-std::string FormatCell(const nlohmann::json& cell);
 /// The tables as CSV rows (section;table;row;column;value), UTF-8 with a BOM, ';' separated,
 /// decimal commas, fields that a spreadsheet would read as a formula neutralised.
 std::string IndicatorsCsv(const nlohmann::json& indicators);
+
+/// The quarterly steering report as the PDF and workbook writers take it (render/report.hpp):
+/// always under the small-cell rule, since a file leaves the team.
+nlohmann::json SteeringReportModel(const service::SteeringReport& report,
+                                   const domain::ReferenceData& ref);
 
 }  // namespace allervers::web

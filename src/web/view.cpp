@@ -42,7 +42,8 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 49> kFlashes = {{
+constexpr std::array<Flash, 50> kFlashes = {{
+    {"steering_saved", "Le texte du bilan trimestriel est enregistré."},
     {"orientation_saved", "L’orientation est enregistrée."},
     {"feedback_sent", "Le retour est envoyé : le prescripteur le lit sur la page de la fiche."},
     {"review_saved", "Le point d’étape est enregistré."},

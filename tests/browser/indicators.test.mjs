@@ -50,3 +50,32 @@ test("coordinateur and pilote read the indicators of the year, with the keyboard
   await check(page, "indicators-pilote");
   await context.close();
 });
+
+test("coordinateur writes the quarterly report's texts; the pilote reads them and downloads the PDF", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  await signIn(page, accounts.coordinateur);
+  await page.goto("/indicateurs");
+  await navigate(page, page.getByRole("link", { name: /Bilan trimestriel de l’action/ }));
+  await page.getByRole("heading", { level: 1, name: /Bilan trimestriel de l’action/ }).waitFor();
+  await check(page, "steering-form");
+  await page.getByLabel("Faits marquants").fill("Deux nouveaux partenaires à Cergy-le-Haut.");
+  await page.getByLabel("Perspectives").fill("Ateliers collectifs en janvier.");
+  await page.getByLabel("Perspectives").press("Tab");
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  await page.getByText("Le texte du bilan trimestriel est enregistré.").waitFor();
+  assert.equal(await page.getByLabel("Faits marquants").inputValue(), "Deux nouveaux partenaires à Cergy-le-Haut.");
+  await check(page, "steering-saved");
+  const pdf = await page.request.get(await page.getByRole("link", { name: /Bilan au format PDF/ }).getAttribute("href"));
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  await signOut(page);
+
+  await signIn(page, accounts.pilote);
+  await page.goto("/indicateurs/bilan");
+  await page.getByText("Deux nouveaux partenaires à Cergy-le-Haut.").waitFor();
+  assert.equal(await page.locator("textarea").count(), 0);
+  await check(page, "steering-pilote");
+  const xlsx = await page.request.get(await page.getByRole("link", { name: /Classeur pour tableur/ }).getAttribute("href"));
+  assert.equal(xlsx.status(), 200);
+  await context.close();
+});

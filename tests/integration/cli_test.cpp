@@ -197,6 +197,37 @@ TEST_F(CliTest, ServeReportsABusyPort) {
   EXPECT_NE(r.err.find("Impossible d’écouter"), std::string::npos);
 }
 
+TEST_F(CliTest, TheQuarterlyReportIsWrittenAsPdfWorkbookOrCsv) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(Run({"demo"}).exit_code, 0);
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  const std::string year = std::to_string(tm.tm_year + 1900);
+  const std::string quarter = std::to_string(tm.tm_mon / 3 + 1);
+  for (const auto& [format, magic] : std::vector<std::pair<std::string, std::string>>{
+           {"pdf", "%PDF-"}, {"xlsx", "PK"}, {"csv", "\xEF\xBB\xBFPériode;"}}) {
+    const auto file = dir_.path() / ("bilan." + format);
+    auto r = Run({"report", "quarterly", "--year", year, "--quarter", quarter, "--format", format,
+                  "--output", file.string(), "--team", "EMN-CERGY"});
+    EXPECT_EQ(r.exit_code, 0) << format << r.err;
+    EXPECT_NE(r.out.find("écrit dans"), std::string::npos);
+    EXPECT_EQ(Slurp(file).rfind(magic, 0), 0u) << format;
+  }
+  auto bad = Run({"report", "quarterly", "--year", year, "--quarter", "5", "--output",
+                  (dir_.path() / "x.pdf").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("Trimestre inconnu"), std::string::npos);
+  bad = Run({"report", "quarterly", "--year", year, "--quarter", "1", "--team", "SSD-CERGY",
+             "--output", (dir_.path() / "x.pdf").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("Aucune équipe"), std::string::npos);
+  EXPECT_NE(Run({"report", "quarterly", "--year", year, "--quarter", "1", "--format", "docx",
+                 "--output", (dir_.path() / "x.docx").string()})
+                .exit_code,
+            0);
+}
+
 TEST_F(CliTest, EveryCommandHasHelp) {
   for (const auto& args :
        std::vector<std::vector<std::string>>{{"--help"},
@@ -205,7 +236,8 @@ TEST_F(CliTest, EveryCommandHasHelp) {
                                              {"demo", "--help"},
                                              {"structure", "add", "--help"},
                                              {"user", "add", "--help"},
-                                             {"user", "reset-password", "--help"}}) {
+                                             {"user", "reset-password", "--help"},
+                                             {"report", "quarterly", "--help"}}) {
     auto r = Run(args);
     EXPECT_EQ(r.exit_code, 0) << args[0];
     EXPECT_FALSE(r.out.empty()) << args[0];

@@ -365,5 +365,70 @@ TEST_F(IndicatorWebTest, TheApiTheCsvAndThePageGiveTheSameFigures) {
   EXPECT_EQ(page->body.find(">lea<"), std::string::npos);
 }
 
+TEST_F(IndicatorWebTest, TheQuarterlyReportIsWrittenByTheTeamAndReadByTheDepartement) {
+  Browser coord(*server_);
+  ASSERT_EQ(coord.SignIn("coord@emn.example", kGoodPassword), 303);
+  auto page = coord.Get("/indicateurs/bilan?annee=2026&trimestre=4");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("name=\"highlights\""), std::string::npos);
+  // Too long: 422, what was typed stays.
+  const std::string too_long(domain::kMaxSteeringText + 1, 'a');
+  auto res = coord.Post("/indicateurs/bilan", {{"annee", "2026"},
+                                               {"trimestre", "4"},
+                                               {"highlights", "Deux nouveaux partenaires."},
+                                               {"difficulties", too_long},
+                                               {"perspectives", ""}});
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("Deux nouveaux partenaires."), std::string::npos);
+  EXPECT_NE(res->body.find("au plus 8000 caractères"), std::string::npos);
+  res = coord.Post("/indicateurs/bilan", {{"annee", "2026"},
+                                          {"trimestre", "4"},
+                                          {"highlights", "Deux nouveaux partenaires."},
+                                          {"difficulties", "Peu de créneaux le samedi."},
+                                          {"perspectives", "Ateliers collectifs en janvier."}});
+  ASSERT_EQ(res->status, 303);
+  EXPECT_EQ(coord.Post("/indicateurs/bilan", {{"annee", "2026"}, {"trimestre", "9"}})->status, 400);
+  auto pdf = coord.Get("/indicateurs/bilan.pdf?annee=2026&trimestre=4");
+  ASSERT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(pdf->body.rfind("%PDF-", 0), 0u);
+  auto xlsx = coord.Get("/indicateurs/bilan.xlsx?annee=2026&trimestre=4");
+  ASSERT_EQ(xlsx->status, 200);
+  EXPECT_EQ(xlsx->body.rfind("PK", 0), 0u);
+  EXPECT_EQ(coord.Get("/indicateurs/bilan.pdf?annee=2026&trimestre=0")->status, 400);
+  EXPECT_EQ(coord.Get("/indicateurs/bilan?annee=abc&trimestre=1")->status, 400);
+
+  // The Département reads the texts, cannot change them, and finds no other team's report.
+  Browser pilote(*server_);
+  ASSERT_EQ(pilote.SignIn("pilote@ssd.example", kGoodPassword), 303);
+  page = pilote.Get("/indicateurs/bilan?annee=2026&trimestre=4");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("Peu de créneaux le samedi."), std::string::npos);
+  EXPECT_EQ(page->body.find("<textarea"), std::string::npos);
+  EXPECT_EQ(pilote.Post("/indicateurs/bilan", {{"annee", "2026"}, {"trimestre", "4"}})->status,
+            403);
+  EXPECT_EQ(pilote.Get("/indicateurs/bilan?annee=2026&trimestre=4&equipe=999999")->status, 404);
+  EXPECT_EQ(pilote.Get("/indicateurs/bilan.pdf?annee=2026&trimestre=4")->status, 200);
+  // Another team's coordinator sees its own report, not this one's texts.
+  Browser other(*server_);
+  ASSERT_EQ(other.SignIn("coord@emn2.example", kGoodPassword), 303);
+  page = other.Get("/indicateurs/bilan?annee=2026&trimestre=4");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_EQ(page->body.find("Peu de créneaux"), std::string::npos);
+  // The audit says which report changed, never its text.
+  int audited = 0;
+  db_->db().Read([&](service::Tx& tx) {
+    service::AuditFilter f;
+    f.limit = 1000;
+    for (const auto& e : tx.audit().List(f)) {
+      if (e.action == "steering_report.update") {
+        ++audited;
+        EXPECT_EQ(e.detail.find("créneaux"), std::string::npos);
+      }
+    }
+  });
+  EXPECT_EQ(audited, 1);
+}
+
 }  // namespace
 }  // namespace allervers::testing

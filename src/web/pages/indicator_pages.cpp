@@ -6,6 +6,7 @@
 #include "common/text.hpp"
 #include "common/time.hpp"
 #include "domain/accompaniment.hpp"
+#include "render/report.hpp"
 #include "service/permissions.hpp"
 #include "web/forms.hpp"
 #include "web/indicators_json.hpp"
@@ -58,10 +59,9 @@ json BarChart(const std::string& id, const json& table) {
     const double v = Number(cell);
     const int w = max > 0 ? static_cast<int>(std::lround(kBarWidth * v / max)) : 0;
     const std::string label = r.at("label").get<std::string>();
-    const std::string value = FormatCell(cell);
+    const std::string value = render::FormatCell(cell);
     // The chart's label is cut to its room; the table under it has the whole label.
-    const std::string cut = text::Truncate(label, 40);
-    bars.push_back({{"label", cut.size() < label.size() ? cut + "…" : cut},
+    bars.push_back({{"label", text::Truncate(label, 40)},
                     {"value", value},
                     {"x", kLabelWidth},
                     {"y", y},
@@ -99,7 +99,8 @@ json TargetChart(const json& targets) {
     const double pro_rata = Number(t.at("pro_rata"));
     const int w = static_cast<int>(std::lround(kBarWidth * std::min(actual, target) / target));
     const int line_x = kLabelWidth + static_cast<int>(std::lround(kBarWidth * pro_rata / target));
-    const std::string value = FormatCell(t.at("actual")) + " / " + FormatCell(t.at("target"));
+    const std::string value =
+        render::FormatCell(t.at("actual")) + " / " + render::FormatCell(t.at("target"));
     bars.push_back({{"label", label},
                     {"value", value},
                     {"x", kLabelWidth},
@@ -113,7 +114,7 @@ json TargetChart(const json& targets) {
                     {"line_top", y - 4},
                     {"line_bottom", y + 26}});
     description += (description.empty() ? "" : " ; ") + label + " : " + value + ", prorata " +
-                   FormatCell(t.at("pro_rata"));
+                   render::FormatCell(t.at("pro_rata"));
     y += 40;
   }
   return {{"id", "objectifs"},
@@ -146,7 +147,7 @@ json DashboardSections(const json& current, const json* previous) {
         }
         json cells = json::array();
         for (const auto& c : row["cells"]) {
-          cells.push_back(FormatCell(c));
+          cells.push_back(render::FormatCell(c));
         }
         rows.push_back({{"label", row["label"]}, {"cells", cells}});
       }
@@ -167,9 +168,113 @@ json Choice(const std::string& value, const std::string& label, const std::strin
   return {{"value", value}, {"label", label}, {"selected", value == selected}};
 }
 
+// The quarter asked for, the current one by default.
+std::pair<std::string, std::string> QuarterParams(const RequestContext& ctx, const Deps& deps) {
+  std::string year = ctx.req.get_param_value("annee");
+  std::string quarter = ctx.req.get_param_value("trimestre");
+  if (year.empty() && quarter.empty()) {
+    const auto q = domain::QuarterOf(paris::Today(deps.clock.Now()));
+    year = std::to_string(q.year);
+    quarter = std::to_string(q.quarter);
+  }
+  return {year, quarter};
+}
+
+void RenderSteering(RequestContext& ctx, Deps& deps, const service::SteeringReport& r,
+                    const domain::SteeringTexts* typed, const domain::FieldErrors& errors,
+                    int status) {
+  const std::string query = "?annee=" + std::to_string(r.quarter.year) +
+                            "&trimestre=" + std::to_string(r.quarter.quarter) +
+                            "&equipe=" + std::to_string(r.team.id);
+  const domain::SteeringTexts saved = r.texts ? r.texts->texts : domain::SteeringTexts{};
+  const auto& texts = typed != nullptr ? *typed : saved;
+  json teams = json::array();
+  for (const auto& t : r.teams) {
+    teams.push_back(Choice(std::to_string(t.id), t.name, std::to_string(r.team.id)));
+  }
+  json quarters = json::array();
+  for (int q = 1; q <= 4; ++q) {
+    quarters.push_back(Choice(std::to_string(q), domain::QuarterLabel({r.quarter.year, q}),
+                              std::to_string(r.quarter.quarter)));
+  }
+  json data = {
+      {"team", r.team.name},
+      {"teams", teams},
+      {"several_teams", r.teams.size() > 1},
+      {"year", r.quarter.year},
+      {"quarter", r.quarter.quarter},
+      {"quarters", quarters},
+      {"label", domain::QuarterLabel(r.quarter)},
+      {"editable", r.editable},
+      {"highlights", texts.highlights},
+      {"difficulties", texts.difficulties},
+      {"perspectives", texts.perspectives},
+      {"has_texts",
+       !saved.highlights.empty() || !saved.difficulties.empty() || !saved.perspectives.empty()},
+      {"updated", r.texts ? "Enregistré le " + paris::FormatDateTime(r.texts->updated_at) +
+                                (r.texts->updated_by.empty() ? "" : " par " + r.texts->updated_by)
+                          : std::string()},
+      {"pdf_href", "/indicateurs/bilan.pdf" + query},
+      {"xlsx_href", "/indicateurs/bilan.xlsx" + query},
+      {"csv_href", "/indicateurs.csv?du=" + ToIso(domain::QuarterStart(r.quarter)) +
+                       "&au=" + ToIso(domain::QuarterEnd(r.quarter))}};
+  data.update(ErrorSummary(errors));
+  RenderPage(ctx, deps, "steering", "Bilan trimestriel de l’action", data, status);
+}
+
 }  // namespace
 
 void RegisterIndicatorPages(Router& router, Deps& deps) {
+  // The quarterly steering report: its written parts, then the PDF and the workbook.
+  router.Page(Method::kGet, "/indicateurs/bilan", "steering.show", Permission::kViewIndicators,
+              [&deps](RequestContext& ctx) {
+                const auto [year, quarter] = QuarterParams(ctx, deps);
+                RenderSteering(ctx, deps,
+                               deps.indicators.Steering(
+                                   ctx.actor, ctx.req.get_param_value("equipe"), year, quarter),
+                               nullptr, {}, 200);
+              });
+  router.Page(Method::kPost, "/indicateurs/bilan", "steering.save",
+              Permission::kWriteSteeringReport, [&deps](RequestContext& ctx) {
+                const Form form(ctx.req);
+                const std::string year = form.Get("annee");
+                const std::string quarter = form.Get("trimestre");
+                domain::SteeringTexts texts{form.Get("highlights"), form.Get("difficulties"),
+                                            form.Get("perspectives")};
+                const auto errors = deps.indicators.SaveSteering(ctx.actor, year, quarter, texts);
+                if (errors.empty()) {
+                  Redirect(ctx,
+                           "/indicateurs/bilan?annee=" + UrlEncode(year) +
+                               "&trimestre=" + UrlEncode(quarter),
+                           "steering_saved");
+                  return;
+                }
+                RenderSteering(ctx, deps, deps.indicators.Steering(ctx.actor, "", year, quarter),
+                               &texts, errors, 422);
+              });
+  for (const auto& [suffix, name] : std::vector<std::pair<std::string, std::string>>{
+           {"pdf", "steering.pdf"}, {"xlsx", "steering.xlsx"}}) {
+    router.Page(
+        Method::kGet, "/indicateurs/bilan." + suffix, name, Permission::kViewIndicators,
+        [&deps, pdf = suffix == "pdf"](RequestContext& ctx) {
+          const auto [year, quarter] = QuarterParams(ctx, deps);
+          const auto report =
+              deps.indicators.Steering(ctx.actor, ctx.req.get_param_value("equipe"), year, quarter);
+          const json model = SteeringReportModel(report, deps.reference);
+          const std::string file = "bilan-trimestriel-" + std::to_string(report.quarter.year) +
+                                   "-T" + std::to_string(report.quarter.quarter);
+          if (pdf) {
+            ctx.res.set_header("Content-Disposition", "inline; filename=\"" + file + ".pdf\"");
+            ctx.res.set_content(render::RenderReportPdf(model, deps.fonts_dir), "application/pdf");
+          } else {
+            ctx.res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
+            ctx.res.set_content(
+                render::RenderReportXlsx(model),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+          }
+        });
+  }
+
   router.Page(
       Method::kGet, "/indicateurs", "indicators.show", Permission::kViewIndicators,
       [&deps](RequestContext& ctx) {
