@@ -110,8 +110,9 @@ DelayStats Summarise(std::vector<long long> days) {
   }
   std::sort(days.begin(), days.end());
   const std::size_t n = days.size();
-  s.median_days = n % 2 == 1 ? static_cast<double>(days[n / 2])
-                             : (static_cast<double>(days[n / 2 - 1]) + days[n / 2]) / 2.0;
+  s.median_days =
+      n % 2 == 1 ? static_cast<double>(days[n / 2])
+                 : (static_cast<double>(days[n / 2 - 1]) + static_cast<double>(days[n / 2])) / 2.0;
   // Nearest rank: the value of rank ceil(0.9 × n), ranks from 1.
   const auto rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(n)));
   s.p90_days = static_cast<double>(days[std::max<std::size_t>(rank, 1) - 1]);
@@ -119,10 +120,10 @@ DelayStats Summarise(std::vector<long long> days) {
 }
 
 const std::vector<std::string>& AgeBands() {
-  static const std::vector<std::string> kBands = {"Moins de 12 ans", "12 - 17 ans",   "18 - 24 ans",
-                                                  "25 - 39 ans",     "40 - 59 ans",   "60 - 69 ans",
-                                                  "70 ans et plus",  "Non communiqué"};
-  return kBands;
+  static const std::vector<std::string> bands = {"Moins de 12 ans", "12 - 17 ans",   "18 - 24 ans",
+                                                 "25 - 39 ans",     "40 - 59 ans",   "60 - 69 ans",
+                                                 "70 ans et plus",  "Non communiqué"};
+  return bands;
 }
 
 std::string AgeBand(const std::optional<LocalDate>& birth_date,

@@ -71,6 +71,31 @@ struct SteeringRecord {
   Instant updated_at{};
 };
 
+/// One intervention as one intervenant present declares it to La Coop de la médiation numérique
+/// (docs/indicators.md §6): no name and no free text of the person.
+struct CoopActivity {
+  std::int64_t intervention_id = 0;
+  domain::UserId user_id = 0;
+  LocalDate occurred_on;
+  Instant created_at{};
+  Instant updated_at{};
+  std::string place;
+  int duration_minutes = 0;
+  std::string autonomy;
+  std::vector<std::string> equipment;
+  std::vector<std::string> digital_themes;
+  std::vector<std::string> administrative_themes;
+  std::vector<std::string> procedures;       // catalogue codes
+  std::optional<std::string> redirected_to;  // kind of partner of an orientation that day
+  std::string place_city;                    // the appointment's, when the intervention has one
+  std::string place_postal_code;
+  std::string person_city;
+  std::string person_postal_code;
+  std::string person_gender;
+  std::optional<LocalDate> person_birth_date;
+  std::optional<int> person_birth_year;
+};
+
 class IndicatorRepository {
  public:
   virtual ~IndicatorRepository() = default;
@@ -81,6 +106,12 @@ class IndicatorRepository {
   /// `now` tells the appointments still to come from those whose result was not entered.
   virtual ActivityAggregates Activity(const IndicatorScope& scope, const domain::Period& period,
                                       Instant p0, Instant p1, Instant now) = 0;
+  /// The team's interventions of [from, to] (local dates), one row per intervenant present,
+  /// by date; `worker` keeps one intervenant's.
+  virtual std::vector<CoopActivity> CoopActivities(domain::StructureId team,
+                                                   std::optional<domain::UserId> worker,
+                                                   const domain::Period& period, Instant p0,
+                                                   Instant p1) = 0;
   /// The written parts of a team's quarterly report, if any were saved.
   virtual std::optional<SteeringRecord> Steering(domain::StructureId team, int year,
                                                  int quarter) = 0;

@@ -180,6 +180,46 @@ domain::Quarter QuarterParam(const std::string& year, const std::string& quarter
 
 }  // namespace
 
+IndicatorService::CoopExport IndicatorService::Coop(const Actor& actor, const std::string& from,
+                                                    const std::string& to,
+                                                    const std::string& worker) {
+  Require(actor, Permission::kExportActivity);
+  CoopExport out;
+  out.errors = domain::ParsePeriod(from, to, out.period);
+  auto who = IdParam(worker, "worker", "Choisissez un intervenant de la liste.", out.errors);
+  if (!actor.structure_id) {
+    throw Error(ErrorCode::kPermissionDenied, "Votre compte n’est rattaché à aucune équipe.");
+  }
+  if (actor.role == domain::Role::kIntervenant) {
+    // An intervenant exports their own activity only.
+    if (who && *who != actor.user_id) {
+      out.errors.push_back({"worker", "Vous pouvez exporter votre propre activité seulement."});
+    }
+    who = actor.user_id;
+  }
+  if (!out.errors.empty()) {
+    return out;
+  }
+  const Instant p0 = paris::FromLocal(out.period.from, 0, 0);
+  const Instant p1 = paris::FromLocal(AddDays(out.period.to, 1), 0, 0);
+  const Instant now = clock_.Now();
+  store_.Write([&](Tx& tx) {
+    if (who) {
+      const auto team = ActiveTeam(tx, *actor.structure_id);
+      if (std::none_of(team.begin(), team.end(),
+                       [&](const domain::User& u) { return u.id == *who; })) {
+        out.errors.push_back({"worker", "Choisissez un intervenant de la liste."});
+        return;
+      }
+    }
+    out.rows = tx.indicators().CoopActivities(*actor.structure_id, who, out.period, p0, p1);
+    tx.audit().Append(MakeAuditEvent(
+        actor, now, "activity.export_coop", "user", who ? std::to_string(*who) : "", "success",
+        "from=" + ToIso(out.period.from) + " to=" + ToIso(out.period.to)));
+  });
+  return out;
+}
+
 SteeringReport IndicatorService::Steering(const Actor& actor, const std::string& team,
                                           const std::string& year, const std::string& quarter) {
   Require(actor, Permission::kViewIndicators);

@@ -85,6 +85,16 @@ class IndicatorService {
   /// quarter, kNotFound for a team that is not an operator.
   SteeringReport Steering(const Actor& actor, const std::string& team, const std::string& year,
                           const std::string& quarter);
+  /// The activity export in La Coop de la médiation numérique's layout, for one intervenant:
+  /// an intervenant their own, a coordinator any member of the team ("" = the whole team).
+  /// Audited (who exported whose activity, and the period).
+  struct CoopExport {
+    domain::FieldErrors errors;
+    domain::Period period;
+    std::vector<CoopActivity> rows;
+  };
+  CoopExport Coop(const Actor& actor, const std::string& from, const std::string& to,
+                  const std::string& worker);
   /// Saves the written parts (coordinator, own team); audited.
   domain::FieldErrors SaveSteering(const Actor& actor, const std::string& year,
                                    const std::string& quarter, domain::SteeringTexts texts);

@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 21> kGrants = {{
+const std::array<Grant, 22> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -72,6 +72,11 @@ const std::array<Grant, 21> kGrants = {{
      false,
      {Role::kCoordinateur, Role::kPilote},
      {"indicators:read"}},
+    {Permission::kExportActivity,
+     "export_activity",
+     false,
+     {Role::kIntervenant, Role::kCoordinateur},
+     {}},
     {Permission::kWriteSteeringReport, "write_steering_report", false, {Role::kCoordinateur}, {}},
     {Permission::kManagePartners,
      "manage_partners",

@@ -32,8 +32,9 @@ enum class Permission {
   kViewPartners,         // search the directory of partner structures and services
   kManagePartners,       // import the directory of partner structures and services
   kViewIndicators,
-  kWriteSteeringReport,   // the written parts of the team's quarterly report (coordinator)  // the
-                          // dashboard and the quarterly figures (team: its own; Département: all)
+  kExportActivity,       // one's activity in La Coop's layout (intervenant: own; coordinator: team)
+  kWriteSteeringReport,  // the written parts of the team's quarterly report (coordinator)  // the
+                         // dashboard and the quarterly figures (team: its own; Département: all)
   kReadQuarterlyReports,  // the quarterly reports on delegated cases of one's structure (pilote)
 };
 

@@ -360,6 +360,137 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
     return out;
   }
 
+  std::vector<service::CoopActivity> CoopActivities(domain::StructureId team,
+                                                    std::optional<domain::UserId> worker,
+                                                    const domain::Period& period, Instant p0,
+                                                    Instant p1) override {
+    const long long op = team;
+    const long long who = worker.value_or(0);
+    const std::string from = ToIso(period.from);
+    const std::string to = ToIso(period.to);
+    const std::string where =
+        " WHERE r.operator_id = :op AND i.occurred_on >= :from AND i.occurred_on <= :to";
+    std::vector<service::CoopActivity> out;
+    std::map<long long, std::vector<std::size_t>> by_intervention;
+    std::map<long long, std::vector<std::size_t>> by_referral;
+    {
+      service::CoopActivity a;
+      long long id = 0;
+      long long user = 0;
+      long long referral = 0;
+      std::string day;
+      long long created = 0;
+      long long updated = 0;
+      std::string birth_date;
+      soci::indicator birth_date_ind = soci::i_null;
+      int birth_year = 0;
+      soci::indicator birth_year_ind = soci::i_null;
+      Query q(sql_,
+              std::string("SELECT i.id, w.user_id, i.referral_id, i.occurred_on, i.created_at, "
+                          "i.updated_at, i.place, i.duration_minutes, i.autonomy, "
+                          "COALESCE(a.city, ''), COALESCE(a.postal_code, ''), COALESCE(p.city, "
+                          "''), COALESCE(p.postal_code, ''), COALESCE(p.gender, ''), "
+                          "p.birth_date, p.birth_year FROM intervention i JOIN "
+                          "intervention_worker w ON w.intervention_id = i.id JOIN referral r ON "
+                          "r.id = i.referral_id LEFT JOIN person p ON p.id = r.person_id LEFT "
+                          "JOIN appointment a ON a.id = i.appointment_id") +
+                  where + (worker ? " AND w.user_id = :worker" : "") +
+                  " ORDER BY i.occurred_on, i.id, w.user_id");
+      q.Into(id).Into(user).Into(referral).Into(day).Into(created).Into(updated).Into(a.place);
+      q.Into(a.duration_minutes).Into(a.autonomy).Into(a.place_city).Into(a.place_postal_code);
+      q.Into(a.person_city).Into(a.person_postal_code).Into(a.person_gender);
+      q.Into(birth_date, birth_date_ind).Into(birth_year, birth_year_ind);
+      q.Use(op).Use(from).Use(to);
+      if (worker) {
+        q.Use(who);
+      }
+      q.ForEach([&] {
+        service::CoopActivity row = a;
+        row.intervention_id = id;
+        row.user_id = user;
+        row.occurred_on = ParseIsoDate(day).value_or(LocalDate{});
+        row.created_at = FromEpoch(created);
+        row.updated_at = FromEpoch(updated);
+        row.person_birth_date = TextDay(birth_date, birth_date_ind);
+        row.person_birth_year =
+            birth_year_ind == soci::i_null ? std::nullopt : std::optional<int>(birth_year);
+        by_intervention[id].push_back(out.size());
+        by_referral[referral].push_back(out.size());
+        out.push_back(std::move(row));
+      });
+    }
+    if (out.empty()) {
+      return out;
+    }
+    {
+      long long id = 0;
+      std::string kind;
+      std::string code;
+      Query q(sql_,
+              std::string("SELECT it.intervention_id, it.kind, it.code FROM intervention_item it "
+                          "JOIN intervention i ON i.id = it.intervention_id JOIN referral r ON "
+                          "r.id = i.referral_id") +
+                  where + " ORDER BY it.intervention_id, it.kind, it.code");
+      q.Into(id).Into(kind).Into(code).Use(op).Use(from).Use(to);
+      q.ForEach([&] {
+        const auto found = by_intervention.find(id);
+        if (found == by_intervention.end()) {
+          return;
+        }
+        for (const auto i : found->second) {
+          auto& row = out[i];
+          (kind == "equipment"       ? row.equipment
+           : kind == "digital_theme" ? row.digital_themes
+                                     : row.administrative_themes)
+              .push_back(code);
+        }
+      });
+    }
+    {
+      long long id = 0;
+      std::string code;
+      Query q(sql_,
+              std::string("SELECT ip.intervention_id, c.code FROM intervention_procedure ip JOIN "
+                          "case_procedure c ON c.id = ip.procedure_id JOIN intervention i ON "
+                          "i.id = ip.intervention_id JOIN referral r ON r.id = i.referral_id") +
+                  where + " ORDER BY ip.intervention_id, c.code");
+      q.Into(id).Into(code).Use(op).Use(from).Use(to);
+      q.ForEach([&] {
+        if (const auto found = by_intervention.find(id); found != by_intervention.end()) {
+          for (const auto i : found->second) {
+            out[i].procedures.push_back(code);
+          }
+        }
+      });
+    }
+    {
+      // An orientation recorded the day of the intervention: the person was redirected then.
+      long long referral = 0;
+      long long at = 0;
+      std::string kind;
+      const long long t0 = ToEpoch(p0);
+      const long long t1 = ToEpoch(p1);
+      Query q(sql_,
+              "SELECT o.referral_id, o.created_at, o.partner_kind FROM orientation o JOIN "
+              "referral r ON r.id = o.referral_id WHERE r.operator_id = :op AND o.created_at >= "
+              ":t0 AND o.created_at < :t1 ORDER BY o.created_at, o.id");
+      q.Into(referral).Into(at).Into(kind).Use(op).Use(t0).Use(t1);
+      q.ForEach([&] {
+        const auto found = by_referral.find(referral);
+        if (found == by_referral.end()) {
+          return;
+        }
+        const LocalDate day = paris::Today(FromEpoch(at));
+        for (const auto i : found->second) {
+          if (out[i].occurred_on == day && !out[i].redirected_to) {
+            out[i].redirected_to = kind;
+          }
+        }
+      });
+    }
+    return out;
+  }
+
   std::optional<service::SteeringRecord> Steering(domain::StructureId team, int year,
                                                   int quarter) override {
     const long long op = team;

@@ -550,4 +550,105 @@ json SteeringReportModel(const service::SteeringReport& report, const domain::Re
   return model;
 }
 
+std::string CoopCsv(const std::vector<service::CoopActivity>& rows,
+                    const domain::ReferenceData& ref) {
+  const auto& v = ref.vocabularies;
+  std::string out = "\xEF\xBB\xBF";
+  const auto line = [&](const std::vector<std::string>& fields) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      out += (i == 0 ? "" : ";") + csv::Field(fields[i], ';');
+    }
+    out += "\r\n";
+  };
+  line({"Date",
+        "Enregistré le",
+        "Dernière modification le",
+        "Type",
+        "Participants",
+        "Canaux d’accompagnement",
+        "Nom du lieu",
+        "Adresse",
+        "Commune",
+        "Code postal",
+        "Code Insee",
+        "Durée (min)",
+        "Nom de l’atelier",
+        "Matériel numérique utilisé",
+        "Thématique(s) d’accompagnement",
+        "Tags",
+        "Nom de la démarche administrative",
+        "Niveau d’autonomie (ou de l’atelier)",
+        "Bénéficiaire réorienté",
+        "Structure de redirection",
+        "Commune du bénéficiaire",
+        "Code postal du bénéficiaire",
+        "Code Insee du bénéficiaire",
+        "Genre du bénéficiaire",
+        "Tranche d’âge du bénéficiaire",
+        "Statut du bénéficiaire",
+        "ID CRA"});
+  const auto labels = [](const std::vector<std::string>& codes, const domain::Vocabulary& vocab,
+                         std::string joined = {}) {
+    for (const auto& c : codes) {
+      joined += (joined.empty() ? "" : "\n") + vocab.Label(c);
+    }
+    return joined;
+  };
+  for (const auto& r : rows) {
+    // La Coop's own wording of its lists.
+    const std::string channel = r.place == "domicile"     ? "À domicile"
+                                : r.place == "a_distance" ? "À distance"
+                                                          : "Autre lieu";
+    const std::string autonomy = r.autonomy == "entierement_accompagne" ? "Entièrement accompagné"
+                                 : r.autonomy == "partiellement_autonome" ? "Partiellement autonome"
+                                 : r.autonomy == "autonome"               ? "Autonome"
+                                                                          : "";
+    const std::string gender = r.person_gender == "femme"   ? "Féminin"
+                               : r.person_gender == "homme" ? "Masculin"
+                                                            : "Non communiqué";
+    const bool at_home = r.place == "domicile";
+    std::string procedures;
+    for (const auto& code : r.procedures) {
+      const auto* entry = ref.procedures.Find(code);
+      procedures += (procedures.empty() ? "" : "\n") + (entry != nullptr ? entry->label : code);
+    }
+    std::string themes = labels(r.digital_themes, v.digital_themes);
+    themes = labels(r.administrative_themes, v.administrative_themes, themes);
+    const std::string updated =
+        r.updated_at == r.created_at ? std::string() : paris::FormatDateTime(r.updated_at);
+    line({paris::FormatDate(r.occurred_on),
+          paris::FormatDateTime(r.created_at),
+          updated,
+          "Accompagnement individuel",
+          "1",
+          channel,
+          "",
+          "",
+          !r.place_city.empty() ? r.place_city
+          : at_home             ? r.person_city
+                                : "",
+          !r.place_postal_code.empty() ? r.place_postal_code
+          : at_home                    ? r.person_postal_code
+                                       : "",
+          "",
+          std::to_string(r.duration_minutes),
+          "",
+          labels(r.equipment, v.equipment),
+          themes,
+          "",
+          procedures,
+          autonomy,
+          r.redirected_to ? "Oui" : "Non",
+          r.redirected_to ? v.redirection_kinds.Label(*r.redirected_to) : "",
+          r.person_city,
+          r.person_postal_code,
+          "",
+          gender,
+          domain::AgeBand(r.person_birth_date, r.person_birth_year, r.occurred_on),
+          "Non communiqué ou hétérogène",
+          std::to_string(r.intervention_id) + "-" + std::to_string(r.user_id)});
+  }
+  return out;
+}
+
 }  // namespace allervers::web

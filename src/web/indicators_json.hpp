@@ -22,6 +22,11 @@ nlohmann::json IndicatorTables(const nlohmann::json& indicators);
 /// decimal commas, fields that a spreadsheet would read as a formula neutralised.
 std::string IndicatorsCsv(const nlohmann::json& indicators);
 
+/// The activities in the column layout of La Coop de la médiation numérique's export (27
+/// columns, docs/indicators.md §6), as CSV: UTF-8 with a BOM, ';' separated, formula-safe.
+std::string CoopCsv(const std::vector<service::CoopActivity>& rows,
+                    const domain::ReferenceData& ref);
+
 /// The quarterly steering report as the PDF and workbook writers take it (render/report.hpp):
 /// always under the small-cell rule, since a file leaves the team.
 nlohmann::json SteeringReportModel(const service::SteeringReport& report,

@@ -79,3 +79,20 @@ test("coordinateur writes the quarterly report's texts; the pilote reads them an
   assert.equal(xlsx.status(), 200);
   await context.close();
 });
+
+test("intervenant downloads their activity for La Coop from the home page", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  await signIn(page, accounts.intervenant);
+  await navigate(page, page.getByRole("link", { name: "Export pour La Coop" }));
+  await page.getByRole("heading", { level: 1, name: "Export pour La Coop de la médiation numérique" }).waitFor();
+  assert.equal(await page.getByLabel("Intervenant·e").count(), 0, "one's own activity only");
+  await check(page, "coop-export");
+  const year = new Date().getFullYear();
+  await page.getByLabel("Du").fill(`${year}-01-01`);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Télécharger le fichier CSV" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^activite-coop-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  await context.close();
+});

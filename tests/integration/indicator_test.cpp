@@ -430,5 +430,58 @@ TEST_F(IndicatorWebTest, TheQuarterlyReportIsWrittenByTheTeamAndReadByTheDeparte
   EXPECT_EQ(audited, 1);
 }
 
+TEST_F(IndicatorWebTest, TheCoopExportGivesOnesOwnActivityInLaCoopsColumns) {
+  Browser lea(*server_);
+  ASSERT_EQ(lea.SignIn("lea@emn.example", kGoodPassword), 303);
+  EXPECT_EQ(lea.Get("/activite/export-coop")->status, 200);
+  auto csv = lea.Get("/activite/export-coop.csv?du=2026-10-01&au=2026-12-31");
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  const std::string& body = csv->body;
+  EXPECT_EQ(body.rfind("\xEF\xBB\xBF" "Date;Enregistré le;Dernière modification le;Type;", 0), 0u);
+  EXPECT_NE(body.find(";Statut du bénéficiaire;ID CRA\r\n"), std::string::npos);
+  // A, B and D were visited at home once each; B was oriented the day of her visit.
+  const std::string id = "-" + std::to_string(f_->worker_.user_id) + "\r\n";
+  int rows = 0;
+  for (auto at = body.find(id); at != std::string::npos; at = body.find(id, at + 1)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3);
+  EXPECT_NE(body.find("06/10/2026;"), std::string::npos);
+  EXPECT_NE(body.find(";À domicile;"), std::string::npos);
+  EXPECT_NE(body.find(";Oui;Structure d’aide sociale"), std::string::npos);
+  EXPECT_NE(body.find(";Féminin;70 ans et plus;"), std::string::npos);
+  EXPECT_EQ(body.find("Alpha"), std::string::npos);  // never a name
+  // Someone else's activity, bad dates: 400; the Département and referrers: 403.
+  EXPECT_EQ(lea.Get("/activite/export-coop.csv?du=2026-10-01&au=2026-12-31&intervenant=" +
+                    std::to_string(f_->coordinator_.user_id))
+                ->status,
+            400);
+  EXPECT_EQ(lea.Get("/activite/export-coop.csv?du=2026-12-01&au=2026-10-01")->status, 400);
+  Browser pilote(*server_);
+  ASSERT_EQ(pilote.SignIn("pilote@ssd.example", kGoodPassword), 303);
+  EXPECT_EQ(pilote.Get("/activite/export-coop.csv?du=2026-10-01&au=2026-12-31")->status, 403);
+  // The coordinator exports one intervenant of the team, not another team's.
+  Browser coord(*server_);
+  ASSERT_EQ(coord.SignIn("coord@emn.example", kGoodPassword), 303);
+  csv = coord.Get("/activite/export-coop.csv?du=2026-10-01&au=2026-12-31&intervenant=" +
+                  std::to_string(f_->worker_.user_id));
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_NE(csv->body.find(id), std::string::npos);
+  EXPECT_EQ(coord.Get("/activite/export-coop.csv?du=2026-10-01&au=2026-12-31&intervenant=" +
+                      std::to_string(f_->other_team_.user_id))
+                ->status,
+            400);
+  int audited = 0;
+  db_->db().Read([&](service::Tx& tx) {
+    service::AuditFilter f;
+    f.limit = 1000;
+    for (const auto& e : tx.audit().List(f)) {
+      audited += e.action == "activity.export_coop" ? 1 : 0;
+    }
+  });
+  EXPECT_EQ(audited, 2);
+}
+
 }  // namespace
 }  // namespace allervers::testing

@@ -225,6 +225,40 @@ void RenderSteering(RequestContext& ctx, Deps& deps, const service::SteeringRepo
 }  // namespace
 
 void RegisterIndicatorPages(Router& router, Deps& deps) {
+  // One's activity in La Coop de la médiation numérique's layout.
+  router.Page(Method::kGet, "/activite/export-coop", "activity.coop", Permission::kExportActivity,
+              [&deps](RequestContext& ctx) {
+                const auto quarter = domain::QuarterOf(paris::Today(deps.clock.Now()));
+                json workers = json::array();
+                const bool coordinator = ctx.actor.role == domain::Role::kCoordinateur;
+                if (coordinator) {
+                  workers.push_back(Choice("", "Toute l’équipe", ""));
+                  for (const auto& u : deps.appointments.Workers(ctx.actor)) {
+                    workers.push_back(Choice(std::to_string(u.id), u.display_name, ""));
+                  }
+                }
+                RenderPage(ctx, deps, "coop_export",
+                           "Export pour La Coop de la médiation numérique",
+                           {{"from", ToIso(domain::QuarterStart(quarter))},
+                            {"to", ToIso(paris::Today(deps.clock.Now()))},
+                            {"workers", workers},
+                            {"coordinator", coordinator}});
+              });
+  router.Page(Method::kGet, "/activite/export-coop.csv", "activity.coop_csv",
+              Permission::kExportActivity, [&deps](RequestContext& ctx) {
+                const auto result = deps.indicators.Coop(ctx.actor, ctx.req.get_param_value("du"),
+                                                         ctx.req.get_param_value("au"),
+                                                         ctx.req.get_param_value("intervenant"));
+                if (!result.errors.empty()) {
+                  throw Error(ErrorCode::kInvalidArgument, result.errors.front().message);
+                }
+                ctx.res.set_header("Content-Disposition", "attachment; filename=\"activite-coop-" +
+                                                              ToIso(result.period.from) + "-" +
+                                                              ToIso(result.period.to) + ".csv\"");
+                ctx.res.set_content(CoopCsv(result.rows, deps.reference),
+                                    "text/csv; charset=utf-8");
+              });
+
   // The quarterly steering report: its written parts, then the PDF and the workbook.
   router.Page(Method::kGet, "/indicateurs/bilan", "steering.show", Permission::kViewIndicators,
               [&deps](RequestContext& ctx) {

@@ -96,6 +96,19 @@ void RegisterInfoPages(Router& router, Deps& deps) {
                      {"own", own},
                      {"href", own ? "/echeances" : "/echeances?intervenant=equipe"}};
     }
+    if (service::Allows(ctx.actor, Permission::kExportActivity)) {
+      links.push_back({{"href", "/activite/export-coop"},
+                       {"label", "Export pour La Coop"},
+                       {"text",
+                        "Votre activité dans les colonnes de La Coop de la médiation "
+                        "numérique, sans la saisir deux fois."}});
+    }
+    if (service::Allows(ctx.actor, Permission::kViewIndicators)) {
+      links.push_back(
+          {{"href", "/indicateurs"},
+           {"label", "Indicateurs"},
+           {"text", "Les chiffres de l’action, les objectifs et le bilan trimestriel."}});
+    }
     if (service::Allows(ctx.actor, Permission::kRespondTripartite)) {
       int pending = 0;
       for (const auto& r : deps.appointments.Invitations(ctx.actor, deps.clock.Now())) {
