@@ -247,14 +247,16 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
       BindScope(q, scope, sv);
       q.ForEach([&] { rows.push_back(row); });
     };
+    // The themes are joined from the period's interventions: "kind || ''" keeps SQLite from
+    // driving the join by the (kind, code) index over every item ever recorded.
     grouped("i.place", "", out.by_place);
     grouped("i.modality", "", out.by_modality);
     grouped("it.code",
-            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind = "
+            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind || '' = "
             "'digital_theme'",
             out.by_digital_theme);
     grouped("it.code",
-            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind = "
+            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind || '' = "
             "'administrative_theme'",
             out.by_administrative_theme);
     {
