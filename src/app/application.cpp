@@ -111,6 +111,7 @@ Application::Application(config::Config config) : config_(std::move(config)) {
       std::make_unique<service::CaseService>(*database_, clock_, reference_, letter_printer_.get());
   partners_ = std::make_unique<service::PartnerDirectory>(*database_, clock_, reference_);
   indicators_ = std::make_unique<service::IndicatorService>(*database_, clock_);
+  settings_ = std::make_unique<service::SettingsService>(*database_, clock_);
   demo_ = std::make_unique<service::DemoSeeder>(
       *structures_, *users_, *database_, reference_, clock_, tokens_,
       ReadWholeFile(config_.share_dir / "data" / "demo" / "partenaires.json"));
@@ -181,6 +182,7 @@ int Application::Serve() {
                  *cases_,
                  *partners_,
                  *indicators_,
+                 *settings_,
                  reference_,
                  tokens_,
                  templates,

@@ -19,6 +19,7 @@
 #include "service/outbox_dispatcher.hpp"
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
+#include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
 #include "storage/database.hpp"
@@ -84,6 +85,7 @@ class Application {
   std::unique_ptr<service::CaseService> cases_;
   std::unique_ptr<service::PartnerDirectory> partners_;
   std::unique_ptr<service::IndicatorService> indicators_;
+  std::unique_ptr<service::SettingsService> settings_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set

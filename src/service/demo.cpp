@@ -110,6 +110,7 @@ DemoResult DemoSeeder::Run() {
   SeedPartners();
   SeedReferrals();
   SeedFortnight();
+  SeedSteering();
   result.outcome = DemoOutcome::kSeeded;
   return result;
 }
@@ -446,6 +447,34 @@ const std::vector<DemoReferral>& Referrals() {
 }
 
 }  // namespace
+
+// The action as the call for projects funds it (70 000 euros, 1,5 ETP), and the coordinator's
+// written parts of last quarter's steering report.
+void DemoSeeder::SeedSteering() {
+  const Instant now = clock_.Now();
+  const auto last =
+      domain::QuarterOf(AddDays(domain::QuarterStart(domain::QuarterOf(paris::Today(now))), -1));
+  store_.Write([&](Tx& tx) {
+    tx.settings().Put("indicators.budget_eur", "70000", now, "demo");
+    tx.settings().Put("indicators.team_fte_hundredths", "150", now, "demo");
+    std::optional<domain::StructureId> team;
+    for (const auto& s : tx.structures().List()) {
+      if (s.code == kOperatorCode) {
+        team = s.id;
+      }
+    }
+    if (!team) {
+      return;
+    }
+    domain::SteeringTexts texts{
+        "Les tournées à domicile ont lieu le mardi et le jeudi à Cergy et à Pontoise. Deux "
+        "rendez-vous communs par mois avec le service social de Cergy.",
+        "Plusieurs personnes restent injoignables après trois essais. L’équipe passe désormais "
+        "par l’assistante sociale avant de proposer la clôture.",
+        "Ateliers collectifs sur tablette au centre social des Louvrais à partir de janvier."};
+    tx.indicators().SaveSteering(*team, last.year, last.quarter, texts, std::nullopt, now);
+  });
+}
 
 void DemoSeeder::SeedPartners() {
   if (partner_directory_.empty()) {

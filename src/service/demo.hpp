@@ -59,6 +59,7 @@ class DemoSeeder {
   /// A fortnight of the two intervenants' work across Cergy's quarters: contact attempts, last
   /// week's appointments with their outcomes, next week's with their letters and reminders.
   void SeedFortnight();
+  void SeedSteering();
   void SeedVisit(CaseService& cases, const Actor& worker, domain::ReferralId referral,
                  const LocalDate& day, const std::string& procedure, int index);
   /// The rest of an accompaniment begun with a visit on `first_visit`: a second visit, the

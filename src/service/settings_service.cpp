@@ -89,8 +89,7 @@ std::vector<SettingValue> SettingsService::List(const Actor& actor) {
   return out;
 }
 
-void SettingsService::Set(const Actor& actor, const std::string& key, const std::string& raw) {
-  Require(actor, Permission::kManageStructures);
+std::string SettingsService::Validate(const std::string& key, const std::string& raw) {
   const SettingDefinition* def = nullptr;
   for (const auto& d : Definitions()) {
     if (d.key == key) {
@@ -121,6 +120,12 @@ void SettingsService::Set(const Actor& actor, const std::string& key, const std:
     throw Error(ErrorCode::kInvalidArgument,
                 def->label + " : " + std::to_string(def->max_length) + " caractères au plus.");
   }
+  return value;
+}
+
+void SettingsService::Set(const Actor& actor, const std::string& key, const std::string& raw) {
+  Require(actor, Permission::kManageStructures);
+  const std::string value = Validate(key, raw);
   const Instant now = clock_.Now();
   store_.Write([&](Tx& tx) {
     const auto before = tx.settings().Get(key);
@@ -128,6 +133,36 @@ void SettingsService::Set(const Actor& actor, const std::string& key, const std:
     tx.audit().Append(MakeAuditEvent(actor, now, "setting.update", "setting", key, "success",
                                      before ? "changed" : "first_set"));
   });
+}
+
+domain::FieldErrors SettingsService::SetMany(
+    const Actor& actor, const std::vector<std::pair<std::string, std::string>>& values) {
+  Require(actor, Permission::kManageStructures);
+  domain::FieldErrors errors;
+  std::vector<std::pair<std::string, std::string>> valid;
+  for (const auto& [key, raw] : values) {
+    try {
+      valid.emplace_back(key, Validate(key, raw));
+    } catch (const Error& e) {
+      errors.push_back({key, e.public_message()});
+    }
+  }
+  if (!errors.empty()) {
+    return errors;
+  }
+  const Instant now = clock_.Now();
+  store_.Write([&](Tx& tx) {
+    for (const auto& [key, value] : valid) {
+      const auto before = tx.settings().Get(key);
+      if (before.value_or(Default(key)) == value && before) {
+        continue;
+      }
+      tx.settings().Put(key, value, now, actor.display_name);
+      tx.audit().Append(MakeAuditEvent(actor, now, "setting.update", "setting", key, "success",
+                                       before ? "changed" : "first_set"));
+    }
+  });
+  return errors;
 }
 
 }  // namespace allervers::service

@@ -3,9 +3,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.hpp"
+#include "domain/field_error.hpp"
 #include "service/actor.hpp"
 #include "service/repositories.hpp"
 
@@ -27,11 +29,11 @@ struct SettingValue {
   std::optional<std::string> value;  // nothing: the default applies
 };
 
-/// The settings stored in the database (table `setting`), each audited when changed. Only the
 /// The value of an integer setting of Definitions() in a unit of work, its default when unset
 /// or out of range.
 int IntSetting(Tx& tx, std::string_view key);
 
+/// The settings stored in the database (table `setting`), each audited when changed. Only the
 /// keys of Definitions() exist; values are checked against their rule.
 class SettingsService {
  public:
@@ -44,6 +46,13 @@ class SettingsService {
   std::vector<SettingValue> List(const Actor& actor);
   /// Throws Error(kInvalidArgument) with a French message for an unknown key or a bad value.
   void Set(const Actor& actor, const std::string& key, const std::string& value);
+  /// Checks every value first, then saves those that changed in one transaction (each
+  /// audited); nothing is saved when one is wrong. Errors name the keys.
+  domain::FieldErrors SetMany(const Actor& actor,
+                              const std::vector<std::pair<std::string, std::string>>& values);
+  /// The value as it would be stored (trimmed, "\\n" as a line break); throws
+  /// Error(kInvalidArgument) with a French message for an unknown key or a bad value.
+  static std::string Validate(const std::string& key, const std::string& raw);
 
  private:
   Store& store_;

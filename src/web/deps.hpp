@@ -16,6 +16,7 @@
 #include "service/partner_directory.hpp"
 #include "service/ports.hpp"
 #include "service/referral_service.hpp"
+#include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
 
@@ -34,6 +35,7 @@ struct Deps {
   service::CaseService& cases;
   service::PartnerDirectory& partners;
   service::IndicatorService& indicators;
+  service::SettingsService& settings;
   const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;

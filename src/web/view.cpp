@@ -17,7 +17,7 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 16> kNav = {{
+constexpr std::array<NavItem, 17> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
     {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
     {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
@@ -32,6 +32,7 @@ constexpr std::array<NavItem, 16> kNav = {{
     {"Structures", "/admin/structures", service::Permission::kManageStructures},
     {"Comptes", "/admin/utilisateurs", service::Permission::kManageUsers},
     {"Référentiels", "/admin/referentiels", service::Permission::kViewReferenceData},
+    {"Réglages", "/admin/reglages", service::Permission::kManageStructures},
     {"Jetons d’API", "/admin/jetons", service::Permission::kManageApiTokens},
     {"Journal d’audit", "/admin/journal", service::Permission::kViewAudit},
 }};
@@ -42,7 +43,8 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 50> kFlashes = {{
+constexpr std::array<Flash, 51> kFlashes = {{
+    {"settings_saved", "Les réglages sont enregistrés."},
     {"steering_saved", "Le texte du bilan trimestriel est enregistré."},
     {"orientation_saved", "L’orientation est enregistrée."},
     {"feedback_sent", "Le retour est envoyé : le prescripteur le lit sur la page de la fiche."},

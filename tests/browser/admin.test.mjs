@@ -301,3 +301,20 @@ test("resetting a password and disabling an account close that account's open se
   await target.context.close();
   await admin.context.close();
 });
+
+test("admin: the settings, a wrong value refused with the value kept, then saved", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  await signIn(page, accounts.admin);
+  await navigate(page, page.getByRole("navigation").getByRole("link", { name: "Réglages" }));
+  await check(page, "settings");
+  await page.getByLabel("Budget annuel de l’action, en euros (0 : pas de coût par personne)").fill("-5");
+  await page.getByRole("button", { name: "Enregistrer les réglages" }).click();
+  await page.getByRole("alert").waitFor();
+  assert.equal(await page.getByLabel("Budget annuel de l’action, en euros (0 : pas de coût par personne)").inputValue(), "-5");
+  await check(page, "settings-422");
+  await page.getByLabel("Budget annuel de l’action, en euros (0 : pas de coût par personne)").fill("72000");
+  await page.getByRole("button", { name: "Enregistrer les réglages" }).click();
+  await page.getByText("Les réglages sont enregistrés.").waitFor();
+  assert.equal(await page.getByLabel("Budget annuel de l’action, en euros (0 : pas de coût par personne)").inputValue(), "72000");
+  await context.close();
+});

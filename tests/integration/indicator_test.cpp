@@ -438,7 +438,10 @@ TEST_F(IndicatorWebTest, TheCoopExportGivesOnesOwnActivityInLaCoopsColumns) {
   ASSERT_EQ(csv->status, 200);
   EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
   const std::string& body = csv->body;
-  EXPECT_EQ(body.rfind("\xEF\xBB\xBF" "Date;Enregistré le;Dernière modification le;Type;", 0), 0u);
+  EXPECT_EQ(body.rfind("\xEF\xBB\xBF"
+                       "Date;Enregistré le;Dernière modification le;Type;",
+                       0),
+            0u);
   EXPECT_NE(body.find(";Statut du bénéficiaire;ID CRA\r\n"), std::string::npos);
   // A, B and D were visited at home once each; B was oriented the day of her visit.
   const std::string id = "-" + std::to_string(f_->worker_.user_id) + "\r\n";
@@ -468,8 +471,9 @@ TEST_F(IndicatorWebTest, TheCoopExportGivesOnesOwnActivityInLaCoopsColumns) {
                   std::to_string(f_->worker_.user_id));
   ASSERT_EQ(csv->status, 200);
   EXPECT_NE(csv->body.find(id), std::string::npos);
-  EXPECT_EQ(coord.Get("/activite/export-coop.csv?du=2026-10-01&au=2026-12-31&intervenant=" +
-                      std::to_string(f_->other_team_.user_id))
+  EXPECT_EQ(coord
+                .Get("/activite/export-coop.csv?du=2026-10-01&au=2026-12-31&intervenant=" +
+                     std::to_string(f_->other_team_.user_id))
                 ->status,
             400);
   int audited = 0;
@@ -481,6 +485,41 @@ TEST_F(IndicatorWebTest, TheCoopExportGivesOnesOwnActivityInLaCoopsColumns) {
     }
   });
   EXPECT_EQ(audited, 2);
+}
+
+TEST_F(IndicatorWebTest, TheAdministratorSetsTheTargetsAndBudgetAllOrNothing) {
+  f_->User("admin@allervers.example", "admin", "");
+  Browser admin(*server_);
+  ASSERT_EQ(admin.SignIn("admin@allervers.example", kGoodPassword), 303);
+  auto page = admin.Get("/admin/reglages");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("name=\"indicators.budget_eur\""), std::string::npos);
+  // One bad value: 422, what was typed stays, nothing is saved.
+  auto res = admin.Post("/admin/reglages", {{"indicators.target_follow_ups", "120"},
+                                            {"indicators.budget_eur", "soixante-dix mille"}});
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("soixante-dix mille"), std::string::npos);
+  EXPECT_NE(res->body.find("un nombre entier de 0 à"), std::string::npos);
+  auto q = server_->services().indicators.Compute(f_->coordinator_,
+                                                  {"2026-10-01", "2026-12-31", "", "", ""}, false);
+  EXPECT_EQ(q.current->follow_ups_target.target, 90);
+  res = admin.Post("/admin/reglages", {{"indicators.target_follow_ups", "120"},
+                                       {"indicators.budget_eur", "70000"},
+                                       {"indicators.team_fte_hundredths", "150"}});
+  ASSERT_EQ(res->status, 303);
+  q = server_->services().indicators.Compute(f_->coordinator_,
+                                             {"2026-10-01", "2026-12-31", "", "", ""}, false);
+  EXPECT_EQ(q.current->follow_ups_target.target, 120);
+  ASSERT_TRUE(q.current->cost_per_follow_up_cents.has_value());
+  // 70 000 € over the 92 days of the quarter, for 3 persons followed.
+  EXPECT_EQ(*q.current->period_budget_cents, 1764384);
+  EXPECT_EQ(*q.current->cost_per_follow_up_cents, 1764384 / 3);
+  ASSERT_TRUE(q.current->interventions_per_fte.has_value());
+  EXPECT_DOUBLE_EQ(*q.current->interventions_per_fte, 2.0);
+  Browser coord(*server_);
+  ASSERT_EQ(coord.SignIn("coord@emn.example", kGoodPassword), 303);
+  EXPECT_EQ(coord.Get("/admin/reglages")->status, 403);
+  EXPECT_EQ(coord.Post("/admin/reglages", {{"indicators.budget_eur", "1"}})->status, 403);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "service/indicator_service.hpp"
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
+#include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
 #include "storage/reference_loader.hpp"
@@ -39,7 +40,8 @@ struct TestServices {
         printer(SourceDir() / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files"),
         cases(store, clock, reference, &printer),
         partners(store, clock, reference),
-        indicators(store, clock) {
+        indicators(store, clock),
+        settings(store, clock) {
     security::InitCrypto();
   }
 
@@ -60,6 +62,7 @@ struct TestServices {
   service::CaseService cases;
   service::PartnerDirectory partners;
   service::IndicatorService indicators;
+  service::SettingsService settings;
 };
 
 inline constexpr const char* kGoodPassword = "quatre chevaux bleus au galop";

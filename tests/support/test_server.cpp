@@ -18,6 +18,7 @@ TestServer::TestServer(service::Store& store, Options options)
                 services_.cases,
                 services_.partners,
                 services_.indicators,
+                services_.settings,
                 services_.reference,
                 services_.tokens,
                 templates_,

@@ -229,9 +229,76 @@ void RenderTemporaryPassword(RequestContext& ctx, Deps& deps, const domain::User
              data, created ? 201 : 200);
 }
 
+// The settings form: each setting with its label, its value (or the default) and its error.
+void RenderSettings(RequestContext& ctx, Deps& deps,
+                    const std::map<std::string, std::string>* typed,
+                    const domain::FieldErrors& errors, int status) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& s : deps.settings.List(ctx.actor)) {
+    const auto& d = s.definition;
+    std::string value = s.value.value_or(d.default_value);
+    if (typed != nullptr && typed->contains(d.key)) {
+      value = typed->at(d.key);
+    }
+    std::string error;
+    for (const auto& e : errors) {
+      if (e.field == d.key) {
+        error = e.message;
+      }
+    }
+    const std::string id = "s-" + d.key;
+    std::string hint = d.integer ? "Nombre entier de " + std::to_string(d.min) + " à " +
+                                       std::to_string(d.max) + "."
+                                 : std::string();
+    if (!s.value) {
+      hint += (hint.empty() ? "" : " ") + std::string("Valeur par défaut.");
+    }
+    items.push_back({{"key", d.key},
+                     {"id", id},
+                     {"label", d.label},
+                     {"value", value},
+                     {"integer", d.integer},
+                     {"min", d.min},
+                     {"max", d.max},
+                     {"multiline", d.key == "operator.address"},
+                     {"max_length", d.max_length},
+                     {"hint", hint},
+                     {"error", error}});
+  }
+  nlohmann::json data = {{"settings", items}};
+  data.update(ErrorSummary(errors));
+  // The summary links to each field by its id.
+  for (auto& e : data["errors"]) {
+    e["anchor"] = "#s-" + e["field"].get<std::string>();
+  }
+  RenderPage(ctx, deps, "settings", "Réglages", data, status);
+}
+
 }  // namespace
 
 void RegisterAdminPages(Router& router, Deps& deps) {
+  // Settings of the platform: letterhead, agenda, reminders, indicators; each change audited.
+  router.Page(Method::kGet, "/admin/reglages", "admin.settings", Permission::kManageStructures,
+              [&deps](RequestContext& ctx) { RenderSettings(ctx, deps, nullptr, {}, 200); });
+  router.Page(Method::kPost, "/admin/reglages", "admin.settings.update",
+              Permission::kManageStructures, [&deps](RequestContext& ctx) {
+                const Form form(ctx.req);
+                std::map<std::string, std::string> typed;
+                std::vector<std::pair<std::string, std::string>> values;
+                for (const auto& d : service::SettingsService::Definitions()) {
+                  if (form.Has(d.key)) {
+                    typed[d.key] = form.Get(d.key);
+                    values.emplace_back(d.key, form.Get(d.key));
+                  }
+                }
+                const auto errors = deps.settings.SetMany(ctx.actor, values);
+                if (!errors.empty()) {
+                  RenderSettings(ctx, deps, &typed, errors, 422);
+                  return;
+                }
+                Redirect(ctx, "/admin/reglages", "settings_saved");
+              });
+
   // Structures: administrators only.
   router.Page(Method::kGet, "/admin/structures", "admin.structures.list",
               Permission::kManageStructures, [&deps](RequestContext& ctx) {
