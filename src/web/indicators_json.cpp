@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <optional>
 
 #include "common/csv.hpp"
 #include "common/time.hpp"
@@ -56,6 +57,38 @@ class Writer {
     return out;
   }
 
+  // A breakdown whose total is shown elsewhere: small cells read "< 5", and when only one cell
+  // is small, the smallest other non-zero one is hidden too, so that no cell comes back by
+  // subtraction from the total (docs/indicators.md §1.4, rule 2).
+  json Breakdown(json rows, const char* key) const {
+    if (!suppress_) {
+      return rows;
+    }
+    std::vector<std::size_t> hidden;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (domain::IsSmallCell(rows[i].at(key).get<long long>())) {
+        hidden.push_back(i);
+      }
+    }
+    if (hidden.size() == 1) {
+      std::optional<std::size_t> smallest;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto n = rows[i].at(key).get<long long>();
+        if (i != hidden.front() && n > 0 &&
+            (!smallest || n < rows[*smallest].at(key).get<long long>())) {
+          smallest = i;
+        }
+      }
+      if (smallest) {
+        hidden.push_back(*smallest);
+      }
+    }
+    for (const auto i : hidden) {
+      rows[i][key] = "< " + std::to_string(domain::kSmallCellThreshold);
+    }
+    return rows;
+  }
+
   json Counts(const std::map<std::string, long long>& counts, const domain::Vocabulary* v,
               const std::string& empty_label) const {
     json out = json::array();
@@ -66,9 +99,9 @@ class Writer {
       } else if (v != nullptr) {
         label = v->Label(code);
       }
-      out.push_back({{"code", code}, {"label", label}, {"n", Persons(n)}});
+      out.push_back({{"code", code}, {"label", label}, {"n", n}});
     }
-    return out;
+    return Breakdown(out, "n");
   }
 
   const domain::ReferenceData& ref_;
@@ -114,9 +147,9 @@ json IndicatorsJson(const service::Indicators& ind, const domain::ReferenceData&
                        {"label", code == domain::kUnknownClosureReason
                                      ? std::string("Motif non conservé (dossier rouvert depuis)")
                                      : v.closure_reasons.Label(code)},
-                       {"n", w.Persons(n)}});
+                       {"n", n}});
   }
-  out["exits"] = {{"total", w.Persons(c.exits)}, {"by_reason", reasons}};
+  out["exits"] = {{"total", w.Persons(c.exits)}, {"by_reason", w.Breakdown(reasons, "n")}};
   out["interventions"] = {
       {"count", a.interventions},
       {"minutes", a.minutes},
@@ -179,7 +212,7 @@ json IndicatorsJson(const service::Indicators& ind, const domain::ReferenceData&
       rights_by_code.push_back(
           {{"code", p.code},
            {"label", label},
-           {"n", w.Persons(p.rights_opened)},
+           {"n", p.rights_opened},
            {"amounts_known", w.Persons(p.amounts_known)},
            {"monthly_amount_cents",
             w.Hidden(p.amounts_known) ? json(nullptr) : json(p.monthly_amount_cents)}});
@@ -189,7 +222,7 @@ json IndicatorsJson(const service::Indicators& ind, const domain::ReferenceData&
   out["rights_opened"] = {{"total", w.Persons(rights)},
                           {"amounts_known", w.Persons(known)},
                           {"monthly_amount_cents", w.Hidden(known) ? json(nullptr) : json(cents)},
-                          {"by_code", rights_by_code}};
+                          {"by_code", w.Breakdown(rights_by_code, "n")}};
   out["delays"] = {{"referral_to_contact", w.Delay(c.referral_to_contact)},
                    {"contact_to_visit", w.Delay(c.contact_to_visit)},
                    {"referral_to_visit", w.Delay(c.referral_to_visit)}};
@@ -210,9 +243,9 @@ json IndicatorsJson(const service::Indicators& ind, const domain::ReferenceData&
     const auto level = domain::ParseLevel(code);
     levels.push_back({{"level", code},
                       {"label", level ? std::string(domain::LevelLabel(*level)) : code},
-                      {"n", w.Persons(n)}});
+                      {"n", n}});
   }
-  out["autonomy"] = {{"entry", levels},
+  out["autonomy"] = {{"entry", w.Breakdown(levels, "n")},
                      {"exit",
                       {{"with_both_levels", w.Persons(c.exits_with_levels)},
                        {"improved", w.Persons(c.exits_improved)},
@@ -222,15 +255,16 @@ json IndicatorsJson(const service::Indicators& ind, const domain::ReferenceData&
   for (const auto& o : a.orientations) {
     orientations.push_back({{"kind", o.code},
                             {"label", v.redirection_kinds.Label(o.code)},
-                            {"n", w.Persons(o.n)},
-                            {"persons", w.Persons(o.persons)}});
+                            {"n", o.n},
+                            {"persons", o.persons}});
   }
-  out["orientations"] = orientations;
+  out["orientations"] = w.Breakdown(w.Breakdown(orientations, "n"), "persons");
   json bands = json::array();
   for (const auto& band : domain::AgeBands()) {
     const auto it = c.age_bands.find(band);
-    bands.push_back({{"label", band}, {"n", w.Persons(it == c.age_bands.end() ? 0 : it->second)}});
+    bands.push_back({{"label", band}, {"n", it == c.age_bands.end() ? 0 : it->second}});
   }
+  bands = w.Breakdown(bands, "n");
   // Communes under the threshold are grouped outside the team (docs/indicators.md §1.4 rule 5).
   std::map<std::string, long long> communes;
   for (const auto& [commune, n] : c.communes) {

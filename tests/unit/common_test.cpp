@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/csv.hpp"
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "common/time.hpp"
@@ -92,6 +93,18 @@ TEST(Error, KeepsPublicMessageApartFromDetail) {
   EXPECT_EQ(e.public_message(), "Déjà utilisé");
   EXPECT_STREQ(e.what(), "UNIQUE constraint failed: app_user.email");
   EXPECT_EQ(ErrorCodeName(e.code()), "conflict");
+}
+
+TEST(CsvFieldTest, SpreadsheetFormulasAreNeutralisedAndSeparatorsQuoted) {
+  EXPECT_EQ(csv::Field("Cergy", ';'), "Cergy");
+  EXPECT_EQ(csv::Field("=HYPERLINK(\"x\")", ';'), "\"'=HYPERLINK(\"\"x\"\")\"");
+  EXPECT_EQ(csv::Field("+33 6", ';'), "'+33 6");
+  EXPECT_EQ(csv::Field("@SUM(A1)", ';'), "'@SUM(A1)");
+  EXPECT_EQ(csv::Field("-", ';'), "'-");
+  EXPECT_EQ(csv::Field("-3,5", ';'), "-3,5");  // a number stays a number
+  EXPECT_EQ(csv::Field("a;b", ';'), "\"a;b\"");
+  EXPECT_EQ(csv::Field("ligne\nsuivante", ';'), "\"ligne\nsuivante\"");
+  EXPECT_EQ(csv::Field("", ';'), "");
 }
 
 }  // namespace
