@@ -154,7 +154,8 @@ domain::FieldErrors SettingsService::SetMany(
   store_.Write([&](Tx& tx) {
     for (const auto& [key, value] : valid) {
       const auto before = tx.settings().Get(key);
-      if (before.value_or(Default(key)) == value && before) {
+      // Unchanged (a default sent back as it was shown stays a default): nothing to record.
+      if (before.value_or(Default(key)) == value) {
         continue;
       }
       tx.settings().Put(key, value, now, actor.display_name);

@@ -504,9 +504,17 @@ TEST_F(IndicatorWebTest, TheAdministratorSetsTheTargetsAndBudgetAllOrNothing) {
                                                   {"2026-10-01", "2026-12-31", "", "", ""}, false);
   EXPECT_EQ(q.current->follow_ups_target.target, 90);
   res = admin.Post("/admin/reglages", {{"indicators.target_follow_ups", "120"},
+                                       {"indicators.target_receptions", "200"},
+                                       {"agenda.travel_minutes", "20"},
                                        {"indicators.budget_eur", "70000"},
                                        {"indicators.team_fte_hundredths", "150"}});
   ASSERT_EQ(res->status, 303);
+  // Only what changed is recorded: a default sent back as shown stays a default.
+  int changed = 0;
+  for (const auto& v : server_->services().settings.List(service::Actor::System("t"))) {
+    changed += v.value ? 1 : 0;
+  }
+  EXPECT_EQ(changed, 3);
   q = server_->services().indicators.Compute(f_->coordinator_,
                                              {"2026-10-01", "2026-12-31", "", "", ""}, false);
   EXPECT_EQ(q.current->follow_ups_target.target, 120);
