@@ -15,7 +15,7 @@ run: setup build
 	@./build/allervers --database "$(DATABASE)" demo
 	@./build/allervers --database "$(DATABASE)" serve
 
-test: setup build
+test: setup
 	@tools/run_tests.sh
 
 # Unit and integration tests under AddressSanitizer and UndefinedBehaviorSanitizer only.
