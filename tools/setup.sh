@@ -14,7 +14,9 @@ packages=(
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev libcurl4-openssl-dev libqrencode-dev libzxcvbn-dev
   fonts-dejavu-core
   # tests: GoogleTest, a PostgreSQL server, Chromium for the browser suite, tools to look at outputs
-  libgtest-dev libgmock-dev postgresql chromium sqlite3 poppler-utils unzip nodejs
+  libgtest-dev libgmock-dev postgresql chromium sqlite3 poppler-utils unzip nodejs curl
+  # the Debian package: dpkg-shlibdeps computes its dependencies, systemd-analyze checks its unit
+  dpkg-dev systemd
   # tests of the outbox: a real SMTP server on loopback (Debian's python3, not a pyenv one)
   python3-aiosmtpd
 )

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -51,8 +52,22 @@ std::filesystem::path FontsDir(const std::filesystem::path& share) {
   return {};
 }
 
-// One line per message handled: ids, channels and codes only, never a recipient or a text.
-void LogDispatch(const service::DispatchReport& report) {
+double UnixSeconds(Instant t) { return static_cast<double>(ToEpoch(t)); }
+
+// Resident set size from /proc/self/statm (pages), 0 when it cannot be read.
+std::size_t ResidentMemoryBytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t total_pages = 0;
+  std::size_t resident_pages = 0;
+  if (!(statm >> total_pages >> resident_pages)) {
+    return 0;
+  }
+  return resident_pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// One line per message handled: ids, channels and codes only, never a recipient or a text;
+// and each delivery counted for /metrics.
+void LogDispatch(const service::DispatchReport& report, Metrics& metrics) {
   using Kind = service::OutboxOutcome::Kind;
   for (const auto& channel : report.unconfigured_channels) {
     spdlog::warn("event=outbox.channel_not_configured channel={}", channel);
@@ -61,14 +76,17 @@ void LogDispatch(const service::DispatchReport& report) {
     switch (o.kind) {
       case Kind::kSent:
         spdlog::info("event=outbox.sent id={} channel={} attempts={}", o.id, o.channel, o.attempts);
+        metrics.CountDelivery(o.channel, "sent");
         break;
       case Kind::kRetry:
         spdlog::warn("event=outbox.retry id={} channel={} attempts={} error=\"{}\"", o.id,
                      o.channel, o.attempts, o.error);
+        metrics.CountDelivery(o.channel, "retry");
         break;
       case Kind::kFailed:
         spdlog::error("event=outbox.failed id={} channel={} attempts={} error=\"{}\"", o.id,
                       o.channel, o.attempts, o.error);
+        metrics.CountDelivery(o.channel, "failed");
         break;
       case Kind::kReleased:
         spdlog::info("event=outbox.released id={} channel={}", o.id, o.channel);
@@ -83,6 +101,7 @@ void LogDispatch(const service::DispatchReport& report) {
 }  // namespace
 
 Application::Application(config::Config config) : config_(std::move(config)) {
+  started_unix_seconds_ = UnixSeconds(clock_.Now());
   security::InitCrypto();
   hasher_ = std::make_unique<security::Argon2PasswordHasher>(
       config_.fast_password_hashing ? security::HashCost::Minimum()
@@ -158,6 +177,50 @@ void Application::RequireCurrentSchema() {
   }
 }
 
+std::vector<MetricFamily> Application::MetricGauges() {
+  using Type = MetricFamily::Type;
+  std::vector<MetricFamily> out;
+  const auto pool = database_->pool_stats();
+  out.push_back({"allervers_db_pool_connections",
+                 "Connections in the database pool.",
+                 Type::kGauge,
+                 {{"", pool.size}}});
+  out.push_back({"allervers_db_pool_in_use",
+                 "Connections of the pool in use right now.",
+                 Type::kGauge,
+                 {{"", pool.in_use}}});
+  out.push_back({"allervers_db_pool_lease_timeouts_total",
+                 "Requests that found no free database connection in time (answered 503).",
+                 Type::kCounter,
+                 {{"", static_cast<double>(pool.lease_timeouts)}}});
+  MetricFamily up{"allervers_db_up", "1 when the database answered this scrape.", Type::kGauge, {}};
+  MetricFamily outbox{
+      "allervers_outbox_messages", "Messages of the outbox, by status.", Type::kGauge, {}};
+  try {
+    service::OutboxCounts counts;
+    database_->Read([&](service::Tx& tx) { counts = tx.outbox().Counts(); });
+    outbox.samples = {{R"(status="pending")", static_cast<double>(counts.pending)},
+                      {R"(status="sending")", static_cast<double>(counts.sending)},
+                      {R"(status="sent")", static_cast<double>(counts.sent)},
+                      {R"(status="failed")", static_cast<double>(counts.failed)},
+                      {R"(status="cancelled")", static_cast<double>(counts.cancelled)}};
+    up.samples = {{"", 1}};
+  } catch (const std::exception&) {
+    up.samples = {{"", 0}};  // the outbox depth is then left out rather than shown as zero
+  }
+  out.push_back(std::move(up));
+  out.push_back(std::move(outbox));
+  out.push_back({"process_resident_memory_bytes",
+                 "Resident memory of this process.",
+                 Type::kGauge,
+                 {{"", static_cast<double>(ResidentMemoryBytes())}}});
+  out.push_back({"process_start_time_seconds",
+                 "When this process started (Unix time).",
+                 Type::kGauge,
+                 {{"", started_unix_seconds_}}});
+  return out;
+}
+
 int Application::Serve() {
   RequireCurrentSchema();
   // SIGINT and SIGTERM are handled by one thread with sigwait(): blocked here, before any
@@ -191,7 +254,10 @@ int Application::Serve() {
                  config_.trust_proxy,
                  !config_.tls_cert.empty(),
                  AssetVersion(static_dir, tokens_),
-                 FontsDir(config_.share_dir)};
+                 FontsDir(config_.share_dir),
+                 &metrics_,
+                 [this] { return MetricGauges(); },
+                 config_.metrics_token};
   web::ServerOptions options;
   options.static_dir = static_dir;
   options.fonts_dir = FontsDir(config_.share_dir);
@@ -217,8 +283,10 @@ int Application::Serve() {
       try {
         const int removed = auth_->PurgeExpiredSessions();
         spdlog::info("event=job.sessions_purged removed={}", removed);
+        metrics_.ObserveJob("sessions_purge", true, UnixSeconds(clock_.Now()));
       } catch (const std::exception& e) {
         spdlog::warn("event=job.sessions_purge_failed detail=\"{}\"", e.what());
+        metrics_.ObserveJob("sessions_purge", false, UnixSeconds(clock_.Now()));
       }
     }
   });
@@ -231,9 +299,11 @@ int Application::Serve() {
                           [&] { return stopping; })) {
       lock.unlock();
       try {
-        LogDispatch(outbox_->RunOnce(clock_.Now()));
+        LogDispatch(outbox_->RunOnce(clock_.Now()), metrics_);
+        metrics_.ObserveJob("outbox", true, UnixSeconds(clock_.Now()));
       } catch (const std::exception& e) {
         spdlog::warn("event=outbox.pass_failed detail=\"{}\"", e.what());
+        metrics_.ObserveJob("outbox", false, UnixSeconds(clock_.Now()));
       }
       lock.lock();
     }

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "common/clock.hpp"
+#include "common/metrics.hpp"
 #include "config/config.hpp"
 #include "render/template_engine.hpp"
 #include "security/password_hasher.hpp"
@@ -66,6 +67,8 @@ class Application {
   int Serve();
 
  private:
+  /// What /metrics reads at scrape time: pool, database, outbox, memory.
+  std::vector<MetricFamily> MetricGauges();
   config::Config config_;
   SystemClock clock_;
   security::SodiumTokenService tokens_;
@@ -90,6 +93,8 @@ class Application {
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set
   std::unique_ptr<service::OutboxDispatcher> outbox_;
+  Metrics metrics_;
+  double started_unix_seconds_ = 0;
 };
 
 }  // namespace allervers::app

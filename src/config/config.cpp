@@ -47,6 +47,14 @@ bool HasControlCharacter(const std::string& s) {
   return false;
 }
 
+// A short token could be guessed by whoever reaches the port; one line, since it goes in a header.
+void ValidateMetricsToken(const std::string& token) {
+  if (!token.empty() &&
+      (token.size() < 24 || HasControlCharacter(token) || token.find(' ') != std::string::npos)) {
+    Invalid("server.metrics_token : au moins 24 caractères, sans espace ni retour à la ligne");
+  }
+}
+
 // The senders (notify/) check the finer points (From address, SMS body template) when built.
 void ValidateMessaging(const Config& c) {
   if (!c.smtp_url.empty()) {
@@ -119,6 +127,7 @@ void ApplyToml(Config& c, const std::string& file) {
   boolean("server", "trust_proxy", c.trust_proxy);
   str("server", "tls_cert", c.tls_cert);
   str("server", "tls_key", c.tls_key);
+  str("server", "metrics_token", c.metrics_token);
   str("database", "url", c.database_url);
   integer("database", "pool_size", c.db_pool_size, 256);
   integer("session", "idle_minutes", c.session_idle_minutes, 24 * 60);
@@ -177,9 +186,23 @@ void ParseListen(const std::string& listen, std::string& host, int& port) {
   port = value;
 }
 
+std::filesystem::path DefaultShareDir() {
+  // Installed (the Debian package: /usr/bin/allervers), the files are in ../share/allervers
+  // next to the binary; otherwise in the source tree it was built from.
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share" / "allervers";
+    if (std::filesystem::is_directory(installed / "templates", ec)) {
+      return installed;
+    }
+  }
+  return ALLERVERS_DEFAULT_SHARE_DIR;
+}
+
 Config Load(const Overrides& flags, const GetEnv& env) {
   Config c;
-  c.share_dir = ALLERVERS_DEFAULT_SHARE_DIR;
+  c.share_dir = DefaultShareDir();
 
   std::optional<std::string> file = flags.config_file;
   if (!file) {
@@ -205,6 +228,7 @@ Config Load(const Overrides& flags, const GetEnv& env) {
   // Secrets may come from the environment rather than the file.
   if (auto v = env("ALLERVERS_SMTP_PASSWORD")) c.smtp_password = *v;
   if (auto v = env("ALLERVERS_SMS_AUTH_HEADER")) c.sms_auth_header = *v;
+  if (auto v = env("ALLERVERS_METRICS_TOKEN")) c.metrics_token = *v;
   if (auto v = env("ALLERVERS_FAST_PASSWORD_HASHING")) {
     c.fast_password_hashing = ParseBool(*v, "ALLERVERS_FAST_PASSWORD_HASHING");
   }
@@ -228,6 +252,7 @@ Config Load(const Overrides& flags, const GetEnv& env) {
     Invalid("TLS : indiquez à la fois server.tls_cert et server.tls_key");
   }
   ValidateMessaging(c);
+  ValidateMetricsToken(c.metrics_token);
   return c;
 }
 

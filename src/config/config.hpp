@@ -26,6 +26,8 @@ struct Config {
   bool trust_proxy = false;
   std::string tls_cert;
   std::string tls_key;
+  /// Opens /metrics to other hosts with `Authorization: Bearer <token>` (empty: loopback only).
+  std::string metrics_token;
   std::size_t max_body_bytes = 10 * 1024 * 1024;
   /// Development only: cheap password hashing (never in production; tests and demos).
   bool fast_password_hashing = false;
@@ -61,6 +63,10 @@ std::optional<std::string> ProcessEnv(const std::string& name);
 /// Builds the configuration; throws Error(kInvalidArgument) with a one-line French message
 /// naming the bad source (unreadable file, invalid TOML, bad listen address…).
 Config Load(const Overrides& flags, const GetEnv& env = ProcessEnv);
+
+/// Where templates, static files, migrations and data are when nothing says: next to the
+/// binary when installed (BIN/../share/allervers), else the source tree it was built from.
+std::filesystem::path DefaultShareDir();
 
 /// Parses "HOST:PORT" ("[::1]:8080" for IPv6).
 void ParseListen(const std::string& listen, std::string& host, int& port);

@@ -58,26 +58,29 @@ std::string DatabaseUrl::Redacted() const {
 // connection was lost (a restarted PostgreSQL server) before handing it out.
 class Database::Lease {
  public:
-  Lease(soci::connection_pool& pool, std::chrono::milliseconds timeout) : pool_(pool) {
-    if (!pool_.try_lease(pos_, static_cast<int>(timeout.count()))) {
+  Lease(Database& db, std::chrono::milliseconds timeout) : db_(db) {
+    if (!db_.pool_->try_lease(pos_, static_cast<int>(timeout.count()))) {
+      db_.lease_timeouts_.fetch_add(1, std::memory_order_relaxed);
       throw Error(ErrorCode::kUnavailable,
                   "Le serveur est très sollicité. Réessayez dans un instant.",
                   "database pool lease timed out");
     }
     leased_ = true;
+    db_.in_use_.fetch_add(1, std::memory_order_relaxed);
   }
   ~Lease() {
     if (leased_) {
-      pool_.give_back(pos_);
+      db_.in_use_.fetch_sub(1, std::memory_order_relaxed);
+      db_.pool_->give_back(pos_);
     }
   }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
 
-  soci::session& session() { return pool_.at(pos_); }
+  soci::session& session() { return db_.pool_->at(pos_); }
 
  private:
-  soci::connection_pool& pool_;
+  Database& db_;
   std::size_t pos_ = 0;
   bool leased_ = false;
 };
@@ -182,7 +185,7 @@ Database::~Database() = default;
 
 void Database::WithSession(const std::function<void(soci::session&)>& fn) {
   try {
-    Lease lease(*pool_, options_.lease_timeout);
+    Lease lease(*this, options_.lease_timeout);
     soci::session& sql = lease.session();
     if (url_.backend == Backend::kPostgres && IsPostgresConnectionLost(sql)) {
       sql.reconnect();

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -62,6 +64,17 @@ class Database final : public service::Store {
   /// True when a trivial query succeeds.
   bool Ping();
 
+  struct PoolStats {
+    int size = 0;
+    int in_use = 0;
+    std::uint64_t lease_timeouts = 0;  // requests that found no free connection in time
+  };
+  PoolStats pool_stats() const {
+    return {options_.pool_size < 1 ? 1 : options_.pool_size,
+            in_use_.load(std::memory_order_relaxed),
+            lease_timeouts_.load(std::memory_order_relaxed)};
+  }
+
  private:
   class Lease;
   void Transaction(const std::function<void(service::Tx&)>& fn, bool write);
@@ -69,6 +82,8 @@ class Database final : public service::Store {
   DatabaseUrl url_;
   DatabaseOptions options_;
   std::unique_ptr<soci::connection_pool> pool_;
+  std::atomic<int> in_use_{0};
+  std::atomic<std::uint64_t> lease_timeouts_{0};
 };
 
 }  // namespace allervers::storage

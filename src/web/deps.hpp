@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/clock.hpp"
+#include "common/metrics.hpp"
 #include "render/template_engine.hpp"
 #include "service/api_token_service.hpp"
 #include "service/appointment_service.hpp"
@@ -45,6 +46,12 @@ struct Deps {
   bool tls = false;
   std::string asset_version;  // appended to static URLs so that browsers may cache them for long
   std::filesystem::path fonts_dir;  // Atkinson Hyperlegible, embedded in letters
+  /// Where every request is counted and timed (none: not measured, /metrics answers 404).
+  Metrics* metrics = nullptr;
+  /// Families read when /metrics is scraped (database pool, outbox, memory).
+  std::function<std::vector<MetricFamily>()> metric_gauges;
+  /// Bearer token that opens /metrics to other hosts than this one (empty: loopback only).
+  std::string metrics_token;
 };
 
 }  // namespace allervers::web

@@ -162,6 +162,10 @@ void Router::Log(const RequestContext& ctx, std::chrono::steady_clock::time_poin
   } else if (ctx.actor.is_api()) {
     who = "token:" + std::to_string(ctx.actor.token_id);
   }
+  if (deps_.metrics != nullptr) {
+    deps_.metrics->ObserveRequest(ctx.route, ctx.req.method, ctx.res.status,
+                                  static_cast<double>(elapsed.count()) / 1e6);
+  }
   spdlog::info(
       "event=http.request method={} route={} status={} duration_ms={:.2f} request_id={} user={}",
       ctx.req.method, ctx.route, ctx.res.status, static_cast<double>(elapsed.count()) / 1000.0,
@@ -236,6 +240,9 @@ void Router::InstallFallbacks() {
         res.set_header("X-Request-Id", ctx.request_id);
         res.set_header("Cache-Control", "no-store");
         RenderError(ctx, deps_, 500, "Une erreur inattendue s’est produite.");
+        if (deps_.metrics != nullptr) {
+          deps_.metrics->ObserveRequest("unhandled", req.method, 500, -1);
+        }
       });
   server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) {
@@ -273,6 +280,9 @@ void Router::InstallFallbacks() {
       }
     }
     RenderError(ctx, deps_, status, message);
+    if (deps_.metrics != nullptr) {
+      deps_.metrics->ObserveRequest("fallback", req.method, status, -1);
+    }
     spdlog::info("event=http.request method={} route=fallback status={} request_id={}", req.method,
                  status, ctx.request_id);
   });

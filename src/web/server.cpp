@@ -12,6 +12,27 @@
 
 namespace allervers::web {
 
+MetricsAccess CheckMetricsAccess(const httplib::Request& req, const std::string& token,
+                                 const service::TokenService& tokens) {
+  // A request relayed by a reverse proxy comes from the loopback too: it is not local.
+  const bool loopback = (req.remote_addr == "127.0.0.1" || req.remote_addr == "::1" ||
+                         req.remote_addr == "::ffff:127.0.0.1") &&
+                        !req.has_header("X-Forwarded-For") && !req.has_header("Forwarded");
+  if (loopback) {
+    return MetricsAccess::kAllowed;
+  }
+  if (token.empty()) {
+    return MetricsAccess::kHidden;
+  }
+  const std::string authorization = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.starts_with(kBearer) &&
+      tokens.Equal(authorization.substr(kBearer.size()), token)) {
+    return MetricsAccess::kAllowed;
+  }
+  return MetricsAccess::kRefused;
+}
+
 WebServer::WebServer(Deps& deps, ServerOptions options)
     : deps_(deps), options_(std::move(options)) {
   if (!options_.tls_cert.empty()) {
@@ -60,12 +81,45 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   }
   svr.set_mount_point("/static", options_.static_dir.string(), cache);
 
-  // Health check: unauthenticated by design, holds no data, checks the database.
-  svr.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    const bool ok = deps_.health_check ? deps_.health_check() : true;
+  // Liveness: the process answers. Unauthenticated by design, holds no data, touches nothing
+  // else, so that a database outage does not get a healthy process restarted.
+  svr.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(R"({"status":"ok"})", "application/json");
+  });
+  // Readiness: the database answers too. A load balancer sends no traffic here until it does.
+  svr.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    bool ok = true;
+    try {
+      ok = deps_.health_check ? deps_.health_check() : true;
+    } catch (const std::exception&) {
+      ok = false;
+    }
     res.status = ok ? 200 : 503;
     res.set_header("Cache-Control", "no-store");
-    res.set_content(ok ? R"({"status":"ok"})" : R"({"status":"unavailable"})", "application/json");
+    res.set_content(ok ? R"({"status":"ready"})" : R"({"status":"unavailable"})",
+                    "application/json");
+  });
+  // Prometheus metrics: from this machine, or with the metrics token (MetricsAccess).
+  svr.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    const MetricsAccess access = CheckMetricsAccess(req, deps_.metrics_token, deps_.tokens);
+    if (deps_.metrics == nullptr || access == MetricsAccess::kHidden) {
+      res.status = 404;
+      res.set_content("Not found\n", "text/plain; charset=utf-8");
+      return;
+    }
+    if (access == MetricsAccess::kRefused) {
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_content("Metrics token missing or wrong\n", "text/plain; charset=utf-8");
+      return;
+    }
+    std::vector<MetricFamily> gauges;
+    if (deps_.metric_gauges) {
+      gauges = deps_.metric_gauges();
+    }
+    res.set_content(deps_.metrics->Render(gauges), "text/plain; version=0.0.4; charset=utf-8");
   });
 
   router_ = std::make_unique<Router>(svr, deps_);

@@ -8,7 +8,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+}  // namespace httplib
 
 namespace allervers::web {
 class Router;
@@ -44,6 +45,12 @@ class WebServer {
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Router> router_;  // its handlers are called by server_, so it lives as long
 };
+
+/// Who may read /metrics: anyone on this machine (not through a proxy), or with the token.
+/// Without a token configured, other hosts get a 404, as if there were no such page.
+enum class MetricsAccess { kAllowed, kRefused, kHidden };
+MetricsAccess CheckMetricsAccess(const httplib::Request& req, const std::string& token,
+                                 const service::TokenService& tokens);
 
 /// Security headers sent with every response: a strict CSP without inline script or style.
 inline constexpr const char* kContentSecurityPolicy =

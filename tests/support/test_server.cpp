@@ -6,28 +6,34 @@ namespace allervers::testing {
 
 TestServer::TestServer(service::Store& store, Options options)
     : services_(store), templates_(SourceDir() / "templates") {
-  deps_ = std::make_unique<web::Deps>(
-      web::Deps{services_.auth,
-                services_.users,
-                services_.structures,
-                services_.audit,
-                services_.referrals,
-                services_.api_tokens,
-                services_.imports,
-                services_.appointments,
-                services_.cases,
-                services_.partners,
-                services_.indicators,
-                services_.settings,
-                services_.reference,
-                services_.tokens,
-                templates_,
-                services_.clock,
-                [] { return true; },
-                options.trust_proxy,
-                false,
-                "test",
-                SourceDir() / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files"});
+  deps_ = std::make_unique<web::Deps>(web::Deps{
+      services_.auth,
+      services_.users,
+      services_.structures,
+      services_.audit,
+      services_.referrals,
+      services_.api_tokens,
+      services_.imports,
+      services_.appointments,
+      services_.cases,
+      services_.partners,
+      services_.indicators,
+      services_.settings,
+      services_.reference,
+      services_.tokens,
+      templates_,
+      services_.clock,
+      options.health_check ? options.health_check : [] { return true; },
+      options.trust_proxy,
+      false,
+      "test",
+      SourceDir() / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files",
+      &metrics_,
+      [] {
+        return std::vector<MetricFamily>{
+            {"allervers_db_pool_in_use", "In use.", MetricFamily::Type::kGauge, {{"", 1}}}};
+      },
+      options.metrics_token});
   web::ServerOptions server_options;
   server_options.static_dir = SourceDir() / "static";
   server_options.threads = 4;

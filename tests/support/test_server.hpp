@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,6 +21,8 @@ class TestServer {
   struct Options {
     bool trust_proxy = false;
     std::size_t max_body_bytes = 1024 * 1024;
+    std::string metrics_token;
+    std::function<bool()> health_check;  // none: the database always answers
   };
 
   explicit TestServer(service::Store& store) : TestServer(store, Options{}) {}
@@ -29,10 +32,12 @@ class TestServer {
   TestServices& services() { return services_; }
   int port() const { return port_; }
   std::unique_ptr<httplib::Client> Client() const;
+  Metrics& metrics() { return metrics_; }
 
  private:
   TestServices services_;
   render::TemplateEngine templates_;
+  Metrics metrics_;
   std::unique_ptr<web::Deps> deps_;
   std::unique_ptr<web::WebServer> server_;
   std::thread thread_;

@@ -84,6 +84,27 @@ TEST(ConfigLoad, RefusesBadInputWithClearErrors) {
             ErrorCode::kInvalidArgument);
 }
 
+TEST(ConfigLoad, TheMetricsTokenComesFromTheFileOrTheEnvironmentAndMustBeLong) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "allervers.toml";
+  std::ofstream(file) << "[server]\nmetrics_token = \"from-the-file-0123456789abcdef\"\n";
+  Overrides flags;
+  flags.config_file = file.string();
+  EXPECT_EQ(Load(flags, FakeEnv({})).metrics_token, "from-the-file-0123456789abcdef");
+  EXPECT_EQ(Load(flags, FakeEnv({{"ALLERVERS_METRICS_TOKEN", "from-the-environment-0123456789"}}))
+                .metrics_token,
+            "from-the-environment-0123456789");
+  EXPECT_EQ(Load({}, FakeEnv({})).metrics_token, "");
+  for (const char* bad :
+       {"short", "has a space in it 0123456789", "line\nbreak-0123456789abcdef"}) {
+    EXPECT_EQ(CodeOf([&] {
+                Load({}, FakeEnv({{"ALLERVERS_METRICS_TOKEN", bad}}));
+              }),
+              ErrorCode::kInvalidArgument)
+        << bad;
+  }
+}
+
 TEST(ParseListen, AcceptsIpv4AndIpv6) {
   std::string host;
   int port = 0;

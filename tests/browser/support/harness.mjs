@@ -104,16 +104,16 @@ export async function startServer() {
     const deadline = Date.now() + 15000;
     for (;;) {
       try {
-        const res = await fetch(`${baseUrl}/healthz`);
+        const res = await fetch(`${baseUrl}/readyz`);
         if (res.ok) break;
       } catch {
         // not listening yet
       }
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before answering /healthz:\n${tail(stderr)}`);
+        throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before answering /readyz:\n${tail(stderr)}`);
       }
       if (Date.now() > deadline) {
-        throw new Error(`the server did not answer /healthz within 15 s:\n${tail(stderr)}`);
+        throw new Error(`the server did not answer /readyz within 15 s:\n${tail(stderr)}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
