@@ -1,5 +1,5 @@
 # Allervers — the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: setup build run test asan format tidy clean
+.PHONY: setup build run test asan package format tidy clean
 
 DATABASE ?= sqlite:var/allervers.db
 
@@ -21,6 +21,10 @@ test: setup
 # Unit and integration tests under AddressSanitizer and UndefinedBehaviorSanitizer only.
 asan: setup
 	@tools/run_tests.sh --asan-only
+
+# The Debian package (cmake/Packaging.cmake; docs/admin.md): build/allervers_VERSION_ARCH.deb
+package: setup build
+	@cd build && cpack -G DEB
 
 format:
 	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -17,8 +17,9 @@ if(EXISTS ${ALLERVERS_FONT_FILES})
 endif()
 install(FILES packaging/allervers.toml DESTINATION /etc/allervers)
 install(FILES packaging/allervers.service DESTINATION /lib/systemd/system)
-install(FILES docs/admin.md docs/configuration.md
+install(FILES docs/admin.md docs/configuration.md docs/guide-utilisateur.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY docs/guide DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME allervers)

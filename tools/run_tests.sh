@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test suite: layering check; browser (Playwright + axe-core in Debian's Chromium) and API
-# contract tests against the Release server; unit and integration tests (SQLite and a real
+# Every test suite: layering check; browser (Playwright + axe-core in Debian's Chromium), API
+# contract and Debian package tests against the Release build; unit and integration tests (SQLite and a real
 # PostgreSQL server started here) built with ASan/UBSan. Each test runs once: the unit and
 # integration tests run only under the sanitizers, which check everything a Release run would
 # and more, and the time saved keeps the whole command well under CI's 30 minutes on 2 cores.
@@ -33,8 +33,8 @@ if ((asan_only == 0)); then
   asan_log=$(mktemp)
   "${asan_build[@]}" >"$asan_log" 2>&1 &
   asan_pid=$!
-  echo "== Tests navigateur et contrat d'API (Release ; compilation ASan/UBSan en parallèle)"
-  if ! ctest --test-dir build -L 'browser|contract' --output-on-failure -j2 --timeout 900; then
+  echo "== Tests navigateur, contrat d'API et paquet Debian (Release ; compilation ASan/UBSan en parallèle)"
+  if ! ctest --test-dir build -L 'browser|contract|package' --output-on-failure -j2 --timeout 900; then
     kill "$asan_pid" 2>/dev/null || true
     wait "$asan_pid" 2>/dev/null || true
     exit 1
