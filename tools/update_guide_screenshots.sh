@@ -42,6 +42,7 @@ names=(
   home-admin
   admin-users
   settings
+  retention-report
 )
 
 missing=()

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/time.hpp"
 #include "notify/http_sms_sender.hpp"
 #include "notify/smtp_mailer.hpp"
 #include "web/letters.hpp"
@@ -131,6 +132,8 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   partners_ = std::make_unique<service::PartnerDirectory>(*database_, clock_, reference_);
   indicators_ = std::make_unique<service::IndicatorService>(*database_, clock_);
   settings_ = std::make_unique<service::SettingsService>(*database_, clock_);
+  retention_ =
+      std::make_unique<service::RetentionService>(*database_, clock_, reference_.assessment);
   demo_ = std::make_unique<service::DemoSeeder>(
       *structures_, *users_, *database_, reference_, clock_, tokens_,
       ReadWholeFile(config_.share_dir / "data" / "demo" / "partenaires.json"));
@@ -221,6 +224,29 @@ std::vector<MetricFamily> Application::MetricGauges() {
   return out;
 }
 
+void Application::RunDailyRetention() {
+  // Once a day, from 2 a.m. Paris time (docs/retention.md); a failed run is tried again at the
+  // next check.
+  const Instant now = clock_.Now();
+  if (paris::ToLocal(now).hour < 2) {
+    return;
+  }
+  try {
+    if (!retention_->DueToday(now)) {
+      return;
+    }
+    const auto run = retention_->Run(service::Actor::System("retention"), false, "daily");
+    spdlog::info(
+        "event=job.retention persons={} referrals={} drafts={} imports={} api_replays={} "
+        "stale_open={}",
+        run.persons, run.referrals, run.drafts, run.imports, run.api_replays, run.stale_open);
+    metrics_.ObserveJob("retention", true, UnixSeconds(clock_.Now()));
+  } catch (const std::exception& e) {
+    spdlog::warn("event=job.retention_failed detail=\"{}\"", e.what());
+    metrics_.ObserveJob("retention", false, UnixSeconds(clock_.Now()));
+  }
+}
+
 int Application::Serve() {
   RequireCurrentSchema();
   // SIGINT and SIGTERM are handled by one thread with sigwait(): blocked here, before any
@@ -246,6 +272,7 @@ int Application::Serve() {
                  *partners_,
                  *indicators_,
                  *settings_,
+                 *retention_,
                  reference_,
                  tokens_,
                  templates,
@@ -273,7 +300,8 @@ int Application::Serve() {
   web::WebServer server(deps, options);
   const int port = server.Bind(config_.listen_host, config_.listen_port);
 
-  // Housekeeping: expired sessions are removed every ten minutes.
+  // Housekeeping every ten minutes: expired sessions are removed, and the retention purge runs
+  // once a day.
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
@@ -288,6 +316,9 @@ int Application::Serve() {
         spdlog::warn("event=job.sessions_purge_failed detail=\"{}\"", e.what());
         metrics_.ObserveJob("sessions_purge", false, UnixSeconds(clock_.Now()));
       }
+      lock.unlock();
+      RunDailyRetention();
+      lock.lock();
     }
   });
 

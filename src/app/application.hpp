@@ -20,6 +20,7 @@
 #include "service/outbox_dispatcher.hpp"
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
+#include "service/retention_service.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -49,6 +50,7 @@ class Application {
   service::CaseService& cases() { return *cases_; }
   service::PartnerDirectory& partners() { return *partners_; }
   service::IndicatorService& indicators() { return *indicators_; }
+  service::RetentionService& retention() { return *retention_; }
   const domain::ReferenceData& reference() const { return reference_; }
   /// Atkinson Hyperlegible for the PDFs (letters, reports).
   std::filesystem::path fonts_dir() const;
@@ -67,6 +69,8 @@ class Application {
   int Serve();
 
  private:
+  // The retention purge, when it is due today (called by the housekeeping thread of Serve).
+  void RunDailyRetention();
   /// What /metrics reads at scrape time: pool, database, outbox, memory.
   std::vector<MetricFamily> MetricGauges();
   config::Config config_;
@@ -89,6 +93,7 @@ class Application {
   std::unique_ptr<service::PartnerDirectory> partners_;
   std::unique_ptr<service::IndicatorService> indicators_;
   std::unique_ptr<service::SettingsService> settings_;
+  std::unique_ptr<service::RetentionService> retention_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set

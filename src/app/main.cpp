@@ -174,6 +174,12 @@ int main(int argc, char** argv) {
   report_quarterly->add_option("--output", r_output, "Fichier à écrire")->required();
   report_quarterly->add_option("--team", r_team, "Code de l’équipe (défaut : la première)");
 
+  bool purge_dry_run = false;
+  auto* purge = cli.add_subcommand(
+      "purge", "Anonymiser les dossiers dont la durée de conservation est passée (journalisé)");
+  purge->add_flag("--dry-run", purge_dry_run,
+                  "Compter seulement ce qui serait anonymisé ou supprimé, sans rien changer");
+
   auto* setting = cli.add_subcommand("setting", "Lire et changer les réglages de l’équipe");
   setting->require_subcommand(1);
   std::string set_key, set_value;
@@ -227,6 +233,25 @@ int main(int argc, char** argv) {
                         ? "Données de démonstration créées.\n"
                         : "Données de démonstration déjà présentes.\n");
       PrintDemo(result);
+      return 0;
+    }
+    if (*purge) {
+      const auto run = application.retention().Run(system, purge_dry_run, "command");
+      std::cout << (purge_dry_run ? "Simulation, rien n’a été changé. Seraient traités :\n"
+                                  : "Purge terminée :\n")
+                << "  personnes anonymisées (dernier contact avant le "
+                << allervers::paris::FormatDate(run.person_cutoff) << ") : " << run.persons
+                << "\n  fiches jamais acceptées anonymisées (avant le "
+                << allervers::paris::FormatDate(run.unaccepted_cutoff) << ") : " << run.referrals
+                << "\n  brouillons abandonnés supprimés : " << run.drafts
+                << "\n  fichiers d’import supprimés : " << run.imports
+                << "\n  réponses d’API mémorisées supprimées : " << run.api_replays << "\n";
+      if (run.stale_open > 0) {
+        std::cout << "À voir : " << run.stale_open
+                  << " dossier(s) encore ouvert(s) sans contact depuis le "
+                  << allervers::paris::FormatDate(run.person_cutoff)
+                  << " : à clôturer, ils ne sont pas anonymisés tant qu’ils sont ouverts.\n";
+      }
       return 0;
     }
     if (*setting_list || *setting_set) {

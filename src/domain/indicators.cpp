@@ -128,12 +128,11 @@ const std::vector<std::string>& AgeBands() {
 
 std::string AgeBand(const std::optional<LocalDate>& birth_date,
                     const std::optional<int>& birth_year, const LocalDate& on) {
+  // The year alone, as La Coop does: the retention purge keeps the birth year and drops the
+  // date, and the bands must not move when it does (docs/retention.md).
   int age = 0;
   if (birth_date) {
     age = on.year - birth_date->year;
-    if (LocalDate{0, on.month, on.day} < LocalDate{0, birth_date->month, birth_date->day}) {
-      --age;
-    }
   } else if (birth_year) {
     age = on.year - *birth_year;
   } else {

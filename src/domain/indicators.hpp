@@ -93,7 +93,8 @@ inline constexpr const char* kUnknownClosureReason = "inconnu";
 
 CaseIndicators ComputeCaseIndicators(const std::vector<CaseFacts>& facts, const Period& p);
 
-/// La Coop de la médiation numérique's age bands, at `on`.
+/// La Coop de la médiation numérique's age bands, at `on`: the year of `on` minus the birth
+/// year (of the date when known), as La Coop counts.
 std::string AgeBand(const std::optional<LocalDate>& birth_date,
                     const std::optional<int>& birth_year, const LocalDate& on);
 const std::vector<std::string>& AgeBands();

@@ -31,11 +31,12 @@ enum class Permission {
   kRecordAccompaniment,  // bilans, interventions and notes of the team's cases
   kViewPartners,         // search the directory of partner structures and services
   kManagePartners,       // import the directory of partner structures and services
-  kViewIndicators,
+  kViewIndicators,       // the dashboard and the quarterly figures (team: its own; Département:
+                         // all)
   kExportActivity,       // one's activity in La Coop's layout (intervenant: own; coordinator: team)
-  kWriteSteeringReport,  // the written parts of the team's quarterly report (coordinator)  // the
-                         // dashboard and the quarterly figures (team: its own; Département: all)
+  kWriteSteeringReport,  // the written parts of the team's quarterly report (coordinator)
   kReadQuarterlyReports,  // the quarterly reports on delegated cases of one's structure (pilote)
+  kRunRetention,          // run the retention purge and read its reports (admin)
 };
 
 /// What the permissions module needs to know about a referral to decide on it.

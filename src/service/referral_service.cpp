@@ -92,6 +92,9 @@ std::string Signature() {
 }
 
 std::string DisplayName(const std::string& last_name, const std::string& first_names) {
+  if (last_name.empty() && first_names.empty()) {
+    return "Personne anonymisée";  // the retention purge blanks both (docs/retention.md)
+  }
   std::string out = text::ToUpper(last_name);
   if (!first_names.empty()) {
     out += (out.empty() ? "" : " ") + first_names;

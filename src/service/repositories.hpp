@@ -15,6 +15,7 @@
 #include "service/indicator_repositories.hpp"
 #include "service/partner_repositories.hpp"
 #include "service/referral_repositories.hpp"
+#include "service/retention_repositories.hpp"
 
 namespace allervers::service {
 
@@ -151,6 +152,7 @@ class Tx {
   virtual DelegationRepository& delegation() = 0;
   virtual DueRepository& due() = 0;
   virtual IndicatorRepository& indicators() = 0;
+  virtual RetentionRepository& retention() = 0;
 };
 
 /// Entry point of storage for services. Write() runs `fn` in one transaction that is

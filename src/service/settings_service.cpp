@@ -35,6 +35,12 @@ const std::vector<SettingDefinition>& SettingsService::Definitions() {
       {"contact.unreachable_attempts", "Tentatives sans réponse avant de proposer la clôture", "3",
        true, 1, 20},
       {"contact.unreachable_days", "… réparties sur au moins (jours)", "10", true, 0, 90},
+      // Read by the retention purge (retention_service.cpp, docs/retention.md).
+      {"retention.months",
+       "Conservation : anonymiser une personne après ce nombre de mois sans contact", "24", true, 6,
+       120},
+      {"retention.unaccepted_months",
+       "Conservation : anonymiser une fiche jamais acceptée après (mois)", "6", true, 1, 24},
       {"triage_flag_working_days", "Fiche signalée sans premier contact après (jours ouvrés)", "5",
        true, 1, 60},
       // Read by the indicators (docs/indicators.md §3).

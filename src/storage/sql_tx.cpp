@@ -88,4 +88,8 @@ service::IndicatorRepository& SqlTx::indicators() {
   return Lazy(indicators_, sql_, MakeIndicatorRepository);
 }
 
+service::RetentionRepository& SqlTx::retention() {
+  return Lazy(retention_, sql_, MakeRetentionRepository);
+}
+
 }  // namespace allervers::storage

@@ -45,6 +45,7 @@ class SqlTx final : public service::Tx {
   service::DelegationRepository& delegation() override;
   service::DueRepository& due() override;
   service::IndicatorRepository& indicators() override;
+  service::RetentionRepository& retention() override;
 
  private:
   soci::session& sql_;
@@ -76,6 +77,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::DelegationRepository> delegation_;
   std::unique_ptr<service::DueRepository> due_;
   std::unique_ptr<service::IndicatorRepository> indicators_;
+  std::unique_ptr<service::RetentionRepository> retention_;
 };
 
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
@@ -105,5 +107,6 @@ std::unique_ptr<service::ReviewRepository> MakeReviewRepository(soci::session& s
 std::unique_ptr<service::DelegationRepository> MakeDelegationRepository(soci::session& sql);
 std::unique_ptr<service::DueRepository> MakeDueRepository(soci::session& sql);
 std::unique_ptr<service::IndicatorRepository> MakeIndicatorRepository(soci::session& sql);
+std::unique_ptr<service::RetentionRepository> MakeRetentionRepository(soci::session& sql);
 
 }  // namespace allervers::storage

@@ -17,6 +17,7 @@
 #include "service/partner_directory.hpp"
 #include "service/ports.hpp"
 #include "service/referral_service.hpp"
+#include "service/retention_service.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -37,6 +38,7 @@ struct Deps {
   service::PartnerDirectory& partners;
   service::IndicatorService& indicators;
   service::SettingsService& settings;
+  service::RetentionService& retention;
   const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;

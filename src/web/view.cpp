@@ -17,7 +17,7 @@ struct NavItem {
 };
 
 // The navigation, filtered per role by the permissions module.
-constexpr std::array<NavItem, 17> kNav = {{
+constexpr std::array<NavItem, 18> kNav = {{
     {"Accueil", "/", service::Permission::kSignedIn},
     {"Orienter une personne", "/fiches/nouvelle", service::Permission::kSubmitReferral},
     {"Mes fiches", "/fiches", service::Permission::kReadOwnReferrals},
@@ -33,6 +33,7 @@ constexpr std::array<NavItem, 17> kNav = {{
     {"Comptes", "/admin/utilisateurs", service::Permission::kManageUsers},
     {"Référentiels", "/admin/referentiels", service::Permission::kViewReferenceData},
     {"Réglages", "/admin/reglages", service::Permission::kManageStructures},
+    {"Conservation", "/admin/conservation", service::Permission::kRunRetention},
     {"Jetons d’API", "/admin/jetons", service::Permission::kManageApiTokens},
     {"Journal d’audit", "/admin/journal", service::Permission::kViewAudit},
 }};
@@ -43,7 +44,10 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 51> kFlashes = {{
+constexpr std::array<Flash, 53> kFlashes = {{
+    {"retention_done", "La purge est faite : son rapport est en tête du tableau."},
+    {"retention_simulated",
+     "Simulation faite, rien n’a été changé : ses chiffres sont en tête du tableau."},
     {"settings_saved", "Les réglages sont enregistrés."},
     {"steering_saved", "Le texte du bilan trimestriel est enregistré."},
     {"orientation_saved", "L’orientation est enregistrée."},

@@ -318,3 +318,35 @@ test("admin: the settings, a wrong value refused with the value kept, then saved
   assert.equal(await page.getByLabel("Budget annuel de l’action, en euros (0 : pas de coût par personne)").inputValue(), "72000");
   await context.close();
 });
+
+test("admin: data retention, a dry run with the keyboard, then a confirmed purge with its report", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  await signIn(page, accounts.admin);
+  await navigate(page, page.getByRole("navigation").getByRole("link", { name: "Conservation" }));
+  assert.equal(pathOf(page), "/admin/conservation");
+  await page.getByText("Aucune purge n’a encore eu lieu.").waitFor();
+  assert.match(await page.locator("main").innerText(), /rendue anonyme 2 ans après le dernier contact/);
+  await check(page, "retention");
+
+  // Keyboard only: focus the dry-run button and press Enter.
+  await page.getByRole("button", { name: "Simuler la purge" }).focus();
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  await page.getByText("Simulation faite, rien n’a été changé").waitFor();
+  const first = page.getByRole("table").locator("tbody tr").first();
+  assert.match(await first.innerText(), /Administrateur\s+simulation/);
+  assert.match(await first.innerText(), /rien changé/);
+
+  // The real purge asks first; refused, nothing runs.
+  page.once("dialog", (dialog) => dialog.dismiss());
+  await page.getByRole("button", { name: "Lancer la purge" }).click();
+  assert.equal(await page.getByRole("table").locator("tbody tr").count(), 1);
+  const seen = acceptNextDialog(page);
+  await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Lancer la purge" }).click()]);
+  assert.equal(seen.type, "confirm");
+  assert.match(seen.message, /sans retour possible/);
+  await page.getByText("La purge est faite").waitFor();
+  assert.equal(await page.getByRole("table").locator("tbody tr").count(), 2);
+  assert.match(await page.getByRole("table").locator("tbody tr").first().innerText(), /faite/);
+  await check(page, "retention-report");
+  await context.close();
+});

@@ -83,6 +83,24 @@ TEST_F(CliTest, DemoFillsANewDatabaseOnlyOnce) {
   EXPECT_NE(again.out.find("déjà présentes"), std::string::npos);
 }
 
+TEST_F(CliTest, PurgeSimulatesThenRuns) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(Run({"demo"}).exit_code, 0);
+  auto dry = Run({"purge", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("Simulation, rien n’a été changé"), std::string::npos) << dry.out;
+  // The demonstration is recent: nothing is due yet.
+  EXPECT_NE(dry.out.find("personnes anonymisées (dernier contact avant le "), std::string::npos);
+  EXPECT_NE(dry.out.find(") : 0\n"), std::string::npos) << dry.out;
+  auto run = Run({"purge"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("Purge terminée"), std::string::npos);
+  soci::session sql("sqlite3", "db=" + (dir_.path() / "cli.db").string());
+  long long runs = 0;
+  sql << "SELECT COUNT(*) FROM retention_run WHERE run_by = 'command'", soci::into(runs);
+  EXPECT_EQ(runs, 2);
+}
+
 TEST_F(CliTest, DemoRefusesADatabaseWithOtherData) {
   ASSERT_EQ(Run({"migrate"}).exit_code, 0);
   ASSERT_EQ(

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
+#include <string>
 
 #include "security/password_hasher.hpp"
 #include "security/password_policy.hpp"
@@ -14,6 +17,7 @@
 #include "service/indicator_service.hpp"
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
+#include "service/retention_service.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -41,7 +45,8 @@ struct TestServices {
         cases(store, clock, reference, &printer),
         partners(store, clock, reference),
         indicators(store, clock),
-        settings(store, clock) {
+        settings(store, clock),
+        retention(store, clock, reference.assessment) {
     security::InitCrypto();
   }
 
@@ -63,8 +68,20 @@ struct TestServices {
   service::PartnerDirectory partners;
   service::IndicatorService indicators;
   service::SettingsService settings;
+  service::RetentionService retention;
 };
 
 inline constexpr const char* kGoodPassword = "quatre chevaux bleus au galop";
+
+/// Creates an account (named after its e-mail's local part, password kGoodPassword) and returns
+/// it signed in as an actor. `structure` is a structure code, empty for an administrator.
+inline service::Actor CreateUser(TestServices& s, const std::string& email, const std::string& role,
+                                 const std::string& structure) {
+  const auto system = service::Actor::System("t");
+  const auto r = s.users.Create(
+      system, {email, email.substr(0, email.find('@')), role, structure, ""}, kGoodPassword);
+  EXPECT_TRUE(r.errors.empty()) << email;
+  return service::Actor::ForUser(s.users.Get(system, r.id), "req", "ip");
+}
 
 }  // namespace allervers::testing

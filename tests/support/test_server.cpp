@@ -19,6 +19,7 @@ TestServer::TestServer(service::Store& store, Options options)
       services_.partners,
       services_.indicators,
       services_.settings,
+      services_.retention,
       services_.reference,
       services_.tokens,
       templates_,

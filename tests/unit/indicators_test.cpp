@@ -133,6 +133,16 @@ TEST(IndicatorsTest, AgeBandsFollowLaCoopAndTheEndOfThePeriod) {
   EXPECT_EQ(AgeBand(LocalDate{2015, 6, 1}, std::nullopt, on), "Moins de 12 ans");
 }
 
+// The age is the year of `on` minus the birth year, whatever the day: a birth date and its
+// year alone (all the retention purge keeps) fall in the same band.
+TEST(IndicatorsTest, AgeBandsUseTheBirthYearOnly) {
+  const LocalDate on{2026, 3, 31};
+  EXPECT_EQ(AgeBand(LocalDate{1966, 12, 31}, std::nullopt, on), "60 - 69 ans");
+  EXPECT_EQ(AgeBand(std::nullopt, 1966, on), "60 - 69 ans");
+  EXPECT_EQ(AgeBand(LocalDate{2001, 11, 2}, std::nullopt, on), "25 - 39 ans");
+  EXPECT_EQ(AgeBand(std::nullopt, 2001, on), "25 - 39 ans");
+}
+
 TEST(IndicatorsTest, TargetsHaveAProRataLine) {
   auto t = Progress(90, 20, {2026, 3, 31});
   EXPECT_NEAR(t.pro_rata, 90.0 * 90 / 365, 1e-9);

@@ -121,6 +121,11 @@ std::string AuditActionLabel(const std::string& action) {
       {"import.cancel", "Import CSV annulé"},
       {"api_token.create", "Création d’un jeton d’API"},
       {"api_token.revoke", "Révocation d’un jeton d’API"},
+      {"person.anonymise", "Personne rendue anonyme (durée de conservation passée)"},
+      {"referral.anonymise", "Fiche jamais acceptée rendue anonyme"},
+      {"referral.draft_expire", "Brouillon abandonné supprimé"},
+      {"retention.run", "Purge de conservation"},
+      {"retention.dry_run", "Simulation de la purge de conservation"},
   };
   auto it = kLabels.find(action);
   return it == kLabels.end() ? action : it->second;
@@ -274,9 +279,50 @@ void RenderSettings(RequestContext& ctx, Deps& deps,
   RenderPage(ctx, deps, "settings", "Réglages", data, status);
 }
 
+void RenderRetention(RequestContext& ctx, Deps& deps) {
+  const auto policy = deps.retention.Policy();
+  nlohmann::json runs = nlohmann::json::array();
+  static const std::map<std::string, std::string> kRunBy = {{"daily", "Tâche de chaque nuit"},
+                                                            {"command", "Ligne de commande"},
+                                                            {"admin", "Administrateur"}};
+  for (const auto& r : deps.retention.Runs(ctx.actor)) {
+    runs.push_back({{"started", paris::FormatDateTime(r.started_at)},
+                    {"run_by", kRunBy.contains(r.run_by) ? kRunBy.at(r.run_by) : r.run_by},
+                    {"dry_run", r.dry_run},
+                    {"failed", r.outcome != "success"},
+                    {"error", r.error},
+                    {"persons", r.persons},
+                    {"referrals", r.referrals},
+                    {"drafts", r.drafts},
+                    {"files", r.imports + r.api_replays},
+                    {"stale_open", r.stale_open}});
+  }
+  RenderPage(ctx, deps, "retention", "Conservation des données",
+             {{"months_text", service::DurationText(policy.months)},
+              {"unaccepted_text", service::DurationText(policy.unaccepted_months)},
+              {"person_cutoff", paris::FormatDate(policy.cutoffs.persons)},
+              {"unaccepted_cutoff", paris::FormatDate(policy.cutoffs.unaccepted)},
+              {"runs", runs},
+              {"empty", runs.empty()}});
+}
+
 }  // namespace
 
 void RegisterAdminPages(Router& router, Deps& deps) {
+  // Retention: the rule in force, the reports of the last runs, a run or a dry run on demand.
+  router.Page(Method::kGet, "/admin/conservation", "admin.retention", Permission::kRunRetention,
+              [&deps](RequestContext& ctx) { RenderRetention(ctx, deps); });
+  router.Page(Method::kPost, "/admin/conservation/simulation", "admin.retention.dry_run",
+              Permission::kRunRetention, [&deps](RequestContext& ctx) {
+                deps.retention.Run(ctx.actor, true, "admin");
+                Redirect(ctx, "/admin/conservation#runs-title", "retention_simulated");
+              });
+  router.Page(Method::kPost, "/admin/conservation/purge", "admin.retention.run",
+              Permission::kRunRetention, [&deps](RequestContext& ctx) {
+                deps.retention.Run(ctx.actor, false, "admin");
+                Redirect(ctx, "/admin/conservation#runs-title", "retention_done");
+              });
+
   // Settings of the platform: letterhead, agenda, reminders, indicators; each change audited.
   router.Page(Method::kGet, "/admin/reglages", "admin.settings", Permission::kManageStructures,
               [&deps](RequestContext& ctx) { RenderSettings(ctx, deps, nullptr, {}, 200); });

@@ -152,7 +152,11 @@ void RegisterInfoPages(Router& router, Deps& deps) {
 
   router.Page(Method::kGet, "/confidentialite", "info.privacy", Permission::kPublic,
               [&deps](RequestContext& ctx) {
-                RenderPage(ctx, deps, "privacy", "Mentions légales et données personnelles", {});
+                const auto policy = deps.retention.Policy();
+                RenderPage(
+                    ctx, deps, "privacy", "Mentions légales et données personnelles",
+                    {{"retention", service::DurationText(policy.months)},
+                     {"retention_unaccepted", service::DurationText(policy.unaccepted_months)}});
               });
 }
 
