@@ -34,6 +34,7 @@ names=(
   intervention-form
   partners-search-for-case
   journey-feedback-form
+  person-data
   # Pilote
   home-pilote
   indicators-pilote

@@ -119,6 +119,18 @@ LocalDate AddDays(const LocalDate& d, int days) {
   return FromSysDays(ToSysDays(d) + std::chrono::days{days});
 }
 
+LocalDate AddMonths(const LocalDate& d, int months) {
+  using namespace std::chrono;
+  year_month_day ymd{year{d.year}, month{static_cast<unsigned>(d.month)},
+                     day{static_cast<unsigned>(d.day)}};
+  ymd += std::chrono::months{months};
+  if (!ymd.ok()) {
+    ymd = ymd.year() / ymd.month() / last;
+  }
+  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day()))};
+}
+
 int DaysBetween(const LocalDate& a, const LocalDate& b) {
   return static_cast<int>((ToSysDays(b) - ToSysDays(a)).count());
 }

@@ -58,6 +58,9 @@ std::string FormatDate(const LocalDate& d);
 /// Day of the week of a date, 1 = Monday … 7 = Sunday.
 int Weekday(const LocalDate& d);
 LocalDate AddDays(const LocalDate& d, int days);
+/// The same day `months` later (earlier when negative); the month's last day when it has no
+/// such day (31 August + 1 month = 30 September).
+LocalDate AddMonths(const LocalDate& d, int months);
 /// Days from a to b (b - a).
 int DaysBetween(const LocalDate& a, const LocalDate& b);
 

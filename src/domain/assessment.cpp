@@ -602,4 +602,18 @@ AssessmentComparison CompareAssessments(const AssessmentGrid& grid_before, const
   return out;
 }
 
+std::vector<std::string> FreeTextItems(const AssessmentGrids& grids) {
+  std::vector<std::string> out;
+  for (const auto& grid : grids.versions) {
+    for (const auto& section : grid.sections) {
+      for (const auto& item : section.items) {
+        if (item.type == GridItemType::kText) {
+          out.push_back(item.code);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace allervers::domain

@@ -104,6 +104,10 @@ using Answers = std::map<std::string, std::string, std::less<>>;
 inline constexpr std::string_view kNecessarySuffix = "/necessaire";
 inline constexpr std::string_view kAdaptationSuffix = "/adaptation";
 
+/// The codes of every free-text item ("text" type) of every version of the grid: what the
+/// retention purge and an erasure delete (with every "…/adaptation" answer).
+std::vector<std::string> FreeTextItems(const AssessmentGrids& grids);
+
 /// The codes of a multi item's stored value ("rib,piece_identite").
 std::vector<std::string> MultiCodes(std::string_view value);
 

@@ -67,28 +67,6 @@ std::vector<std::string> Lines(const std::string& s) {
   return out;
 }
 
-// The parts every letter to a person shares: the letterhead, the address for the window
-// envelope, the salutation, and the place and date.
-LetterText Addressed(const Letterhead& head, const std::string& gender,
-                     const std::string& first_names, const std::string& last_name,
-                     const std::string& address_line, const std::string& postal_code,
-                     const std::string& city, Instant today_instant) {
-  LetterText t;
-  t.head = head;
-  const std::string civility = Civility(gender);
-  const std::string name = text::Trim(first_names + " " + text::ToUpper(last_name));
-  t.recipient_lines.push_back(civility == "Madame, Monsieur" ? name : civility + " " + name);
-  if (!address_line.empty()) {
-    t.recipient_lines.push_back(address_line);
-  }
-  t.recipient_lines.push_back(text::Trim(postal_code + " " + text::ToUpper(city)));
-  t.salutation =
-      (civility == "Madame, Monsieur" ? "Bonjour " + name : civility + " " + last_name) + ",";
-  const std::string today = paris::FormatLongDate(paris::Today(today_instant));  // "lundi 30 …"
-  t.place_and_date = head.city + ", le " + today.substr(today.find(' ') + 1);
-  return t;
-}
-
 // "Vous pouvez lire votre dossier…": the rights every letter reminds of.
 std::string RightsSentence(const Letterhead& head) {
   return "Vous pouvez lire votre dossier, le faire corriger ou demander qu’il soit effacé" +
@@ -102,15 +80,6 @@ std::string NoBreak(const std::string& s) {
     out += c == ' ' ? std::string("\u00A0") : std::string(1, c);
   }
   return out;
-}
-
-// "2 ans", "1 an", "18 mois".
-std::string MonthsInWords(int months) {
-  if (months % 12 == 0) {
-    const int years = months / 12;
-    return years == 1 ? "1 an" : fmt::format("{} ans", years);
-  }
-  return fmt::format("{} mois", months);
 }
 
 // What the person reads about a procedure of the case, or nothing for one that was not
@@ -133,6 +102,26 @@ std::string ProcedureSentence(const ClosedProcedure& p) {
 }
 
 }  // namespace
+
+LetterText Addressed(const Letterhead& head, const std::string& gender,
+                     const std::string& first_names, const std::string& last_name,
+                     const std::string& address_line, const std::string& postal_code,
+                     const std::string& city, Instant today_instant) {
+  LetterText t;
+  t.head = head;
+  const std::string civility = Civility(gender);
+  const std::string name = text::Trim(first_names + " " + text::ToUpper(last_name));
+  t.recipient_lines.push_back(civility == "Madame, Monsieur" ? name : civility + " " + name);
+  if (!address_line.empty()) {
+    t.recipient_lines.push_back(address_line);
+  }
+  t.recipient_lines.push_back(text::Trim(postal_code + " " + text::ToUpper(city)));
+  t.salutation =
+      (civility == "Madame, Monsieur" ? "Bonjour " + name : civility + " " + last_name) + ",";
+  const std::string today = paris::FormatLongDate(paris::Today(today_instant));  // "lundi 30 …"
+  t.place_and_date = head.city + ", le " + today.substr(today.find(' ') + 1);
+  return t;
+}
 
 LetterText ComposeAppointmentLetter(const LetterFacts& f) {
   LetterText t = Addressed(f.head, f.gender, f.first_names, f.last_name, f.address_line,
@@ -419,6 +408,60 @@ std::string ReminderEmail(const Letterhead& head, const Appointment& a,
   }
   s += "\n" + head.name + "\n";
   return s;
+}
+
+std::string MonthsInWords(int months) {
+  if (months % 12 == 0) {
+    const int years = months / 12;
+    return years == 1 ? "1 an" : fmt::format("{} ans", years);
+  }
+  return fmt::format("{} mois", months);
+}
+
+LetterText ComposePrivacyNotice(const PrivacyNoticeFacts& f) {
+  LetterText t = Addressed(f.head, f.gender, f.first_names, f.last_name, f.address_line,
+                           f.postal_code, f.city, f.today);
+  t.subject = "Vos informations personnelles et vos droits";
+  const std::string controller = f.controller.empty() ? f.head.name : f.controller;
+  t.blocks = {
+      {"Qui garde vos informations",
+       {"L’équipe mobile numérique note des informations sur vous pour vous aider.",
+        "Le responsable de ces informations est " + controller + "."}},
+      {"Pourquoi nous les notons",
+       {"Pour vous aider à faire vos démarches sur Internet.",
+        "Pour préparer nos rendez-vous avec vous.",
+        "Pour vous orienter vers d’autres services, si vous êtes d’accord.",
+        "Pour compter notre travail, sans votre nom."}},
+      {"Ce que nous notons",
+       {"Votre nom, votre adresse et votre téléphone.",
+        "Ce qui est utile pour vous aider : vos démarches, vos rendez-vous.",
+        "Nous ne notons jamais vos mots de passe.",
+        "Nous ne notons pas votre numéro de sécurité sociale."}},
+      {"Qui peut les voir",
+       {"L’équipe qui vous aide.",
+        "La personne qui nous a demandé de vous aider voit où en est votre demande.",
+        "Le Département voit seulement des chiffres, sans aucun nom."}},
+      {"Combien de temps",
+       {"Nous gardons vos informations " + MonthsInWords(f.retention_months) +
+            " après notre dernier contact avec vous.",
+        "Ensuite, elles sont anonymisées : plus personne ne peut savoir qu’elles parlent de "
+        "vous."}},
+      {"Vos droits",
+       {"Vous pouvez voir toutes les informations sur vous.", "Vous pouvez les faire corriger.",
+        "Vous pouvez demander de les effacer, quand la loi le permet.",
+        "Vous pouvez refuser que nous les utilisions, ou demander d’en limiter l’usage.",
+        "Nous vous répondons dans un délai d’un mois.",
+        f.head.privacy_contact.empty()
+            ? "Demandez-le à l’équipe qui vous aide."
+            : "Demandez-le à l’équipe qui vous aide, ou ici : " + f.head.privacy_contact + "."}},
+      {"Si vous n’êtes pas d’accord",
+       {"Vous pouvez vous plaindre à la CNIL, la Commission nationale de l’informatique et des "
+        "libertés.",
+        "Par Internet : www.cnil.fr.",
+        "Par courrier : CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07."}},
+  };
+  t.signature_name = f.head.name;
+  return t;
 }
 
 }  // namespace allervers::domain

@@ -116,6 +116,35 @@ bool ClosureLetterAllowed(std::string_view reason);
 /// ClosureLetterAllowed refuses.
 LetterText ComposeClosureLetter(const ClosureLetterFacts& f);
 
+/// The parts every letter to a person shares, without a body: the letterhead, the address for
+/// the window envelope, the salutation, and the place and date.
+LetterText Addressed(const Letterhead& head, const std::string& gender,
+                     const std::string& first_names, const std::string& last_name,
+                     const std::string& address_line, const std::string& postal_code,
+                     const std::string& city, Instant today);
+
+/// What the information notice on the person's data says (RGPD art. 13), from the settings.
+struct PrivacyNoticeFacts {
+  Letterhead head;
+  std::string controller;  // « le Département du Val-d’Oise » (setting privacy.controller)
+  std::string gender;      // person's gender code
+  std::string first_names;
+  std::string last_name;
+  std::string address_line;
+  std::string postal_code;
+  std::string city;
+  int retention_months = 24;
+  Instant today{};
+};
+
+/// The information notice handed to the person at the first visit, in easy-to-read French:
+/// who keeps the information and why, what is written down and what never is, who sees it,
+/// how long it is kept, the person's rights and where to complain.
+LetterText ComposePrivacyNotice(const PrivacyNoticeFacts& f);
+
+/// "2 ans", "18 mois": a retention period as the person reads it.
+std::string MonthsInWords(int months);
+
 /// The short texts sent as reminders (SMS: at most 160 characters when names are short).
 std::string ReminderSms(const Letterhead& head, const Appointment& a);
 std::string ReminderEmail(const Letterhead& head, const Appointment& a,

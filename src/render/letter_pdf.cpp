@@ -393,28 +393,40 @@ int WriteLetter(LetterWriter& writer, const Letter& letter, cairo_surface_t* log
     flow.Paragraph(letter.salutation, kBody);
   }
 
+  // The signature stays with the last paragraph: never alone at the top of a page.
+  const bool signed_letter = !letter.signature_name.empty() || !letter.signature_role.empty();
+  const double signature_room =
+      signed_letter
+          ? kHeadingGapBefore + flow.body_line_height() * ((letter.signature_name.empty() ? 0 : 2) +
+                                                           (letter.signature_role.empty() ? 0 : 1))
+          : 0;
+  const LetterBlock* last_block = nullptr;
+  for (const auto& block : letter.blocks) {
+    last_block = block.lines.empty() ? last_block : &block;
+  }
   for (const auto& block : letter.blocks) {
     if (block.lines.empty()) {
       continue;
     }
     flow.Heading(block.heading);
     for (std::size_t i = 0; i < block.lines.size(); ++i) {
+      const double keep = &block == last_block && i + 1 == block.lines.size() ? signature_room : 0;
       if (block.checklist) {
         if (i > 0) {
           flow.Skip(kChecklistGap);
         }
-        flow.Paragraph(block.lines[i], kBody, kChecklistIndent, 0,
+        flow.Paragraph(block.lines[i], kBody, kChecklistIndent, keep,
                        [&flow](double baseline) { flow.Checkbox(baseline); });
       } else {
         if (i > 0) {
           flow.Skip(kParagraphGap);
         }
-        flow.Paragraph(block.lines[i], kBody);
+        flow.Paragraph(block.lines[i], kBody, 0, keep);
       }
     }
   }
 
-  if (!letter.signature_name.empty() || !letter.signature_role.empty()) {
+  if (signed_letter) {
     flow.Skip(kHeadingGapBefore);
     if (!letter.signature_name.empty()) {
       flow.Paragraph(letter.signature_name, kBodyBold, 0,

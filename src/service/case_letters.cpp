@@ -12,6 +12,7 @@
 #include "service/case_service.hpp"
 #include "service/permissions.hpp"
 #include "service/referral_service.hpp"
+#include "service/settings_service.hpp"
 
 namespace allervers::service {
 namespace {
@@ -67,9 +68,8 @@ domain::ClosureLetterFacts ClosureFacts(Tx& tx, const ReferralRecord& r,
                           : "de l’équipe mobile numérique";
     }
   }
-  // No retention period is promised: nothing anonymises files yet, and the letter must not
-  // say what the software does not do. Set it from the retention setting once it exists.
-  f.retention_months = std::nullopt;
+  // What the retention purge applies (docs/retention.md).
+  f.retention_months = IntSetting(tx, "retention.months");
   f.today = now;
   return f;
 }

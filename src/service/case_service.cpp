@@ -403,9 +403,28 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
       return a.referral.created_at > b.referral.created_at;
     });
     const Instant now = clock_.Now();
+    bool open_case = false;
     for (const auto& c : file.cases) {
       AddTimeline(file, c, reference_);
       AddNextActions(file, c, tx, now, reference_);
+      open_case = open_case || domain::IsOpen(c.referral.status);
+    }
+    // The person's rights (case_rights.cpp): the notice to hand over once she has been met,
+    // and each request not answered yet, with its legal deadline.
+    const std::string data_href = "/personnes/" + std::to_string(person->id) + "/donnees";
+    const LocalDate today = paris::Today(now);
+    const bool met = std::any_of(file.cases.begin(), file.cases.end(),
+                                 [](const CaseRecord& c) { return !c.interventions.empty(); });
+    if (open_case && met && !person->privacy_notice_on) {
+      file.next_actions.push_back(
+          {"Remettre la notice d’information sur ses données", std::nullopt, false, data_href});
+    }
+    for (const auto& r : tx.persons().RightsRequests(person->id)) {
+      if (r.status == "ouverte") {
+        file.next_actions.push_back(
+            {"Répondre à sa demande sur ses données reçue le " + paris::FormatDate(r.received_on),
+             r.due_on, r.due_on < today, data_href});
+      }
     }
   });
   std::stable_sort(file.timeline.begin(), file.timeline.end(),

@@ -60,6 +60,24 @@ struct CaseFile {
   std::vector<NextAction> next_actions;  // soonest first
 };
 
+/// The person's data and rights (docs/retention.md §6): the information notice, the register
+/// of her requests, and whether she may be anonymised now.
+struct PersonDataView {
+  PersonRecord person;
+  std::string person_name;
+  std::vector<RightsRequest> requests;  // most recently received first
+  bool open_case = false;               // an accompaniment of the team is still open
+  bool may_erase = false;               // the reader may anonymise her (coordinator, none open)
+};
+
+/// Everything the team holds on one person (right of access), as of the reader's rights.
+struct AccessCopy {
+  CaseFile file;
+  std::vector<PersonChange> history;    // rectifications, oldest first
+  std::vector<RightsRequest> requests;  // most recently received first
+  Instant generated_at{};
+};
+
 /// One line of the team's « Échéances »: something due on one of its open cases.
 struct DueItem {
   NextAction action;
@@ -296,6 +314,30 @@ class CaseService {
 
   domain::FieldErrors AddNote(const Actor& actor, domain::ReferralId referral,
                               const domain::NoteInput& in);
+
+  // The person's rights (case_rights.cpp). The team's persons only: others are "not found".
+  PersonDataView PersonData(const Actor& actor, domain::PersonId person);
+  /// The day the information notice was handed over (JJ/MM/AAAA or YYYY-MM-DD, not in the
+  /// future).
+  domain::FieldErrors RecordPrivacyNotice(const Actor& actor, domain::PersonId person,
+                                          const std::string& on);
+  /// The information notice addressed to the person, as PDF (from the settings).
+  std::string PrivacyNoticePdf(const Actor& actor, domain::PersonId person);
+  /// Records a request (kind among acces, rectification, effacement, opposition, limitation)
+  /// received on a day; its deadline is one month later. Returns its id, or errors.
+  domain::FieldErrors AddRightsRequest(const Actor& actor, domain::PersonId person,
+                                       const std::string& kind, const std::string& received_on);
+  /// Answers a request (status repondue or refusee) on a day not before its receipt.
+  domain::FieldErrors AnswerRightsRequest(const Actor& actor, domain::PersonId person,
+                                          std::int64_t request, const std::string& status,
+                                          const std::string& on);
+  /// Everything about the person, for her right of access; audited.
+  AccessCopy ExportPersonData(const Actor& actor, domain::PersonId person);
+  /// The same, as a readable PDF letter addressed to her.
+  std::string AccessCopyPdf(const Actor& actor, domain::PersonId person);
+  /// Erasure on request: anonymises the person as the retention purge would (coordinator,
+  /// every accompaniment closed: Error(kConflict) otherwise); audited.
+  void ErasePerson(const Actor& actor, domain::PersonId person);
 
  private:
   Store& store_;

@@ -17,6 +17,8 @@ struct PersonRecord {
   domain::PersonId id = 0;
   domain::PersonData data;
   std::optional<domain::PersonId> merged_into;
+  std::optional<LocalDate> privacy_notice_on;  // the information notice was handed over
+  std::optional<Instant> anonymized_at;        // by the retention purge or on request
   Instant created_at{};
   Instant updated_at{};
 };
@@ -28,6 +30,17 @@ struct PersonChange {
   std::string field;
   std::string old_value;
   std::string new_value;
+};
+
+/// A request of the person about her data (RGPD art. 15–21), with its legal deadline.
+struct RightsRequest {
+  std::int64_t id = 0;
+  domain::PersonId person_id = 0;
+  std::string kind;  // acces, rectification, effacement, opposition, limitation
+  LocalDate received_on;
+  LocalDate due_on;                      // one month after receipt (art. 12.3)
+  std::string status = "ouverte";        // ouverte, repondue, refusee
+  std::optional<LocalDate> answered_on;  // when status is not « ouverte »
 };
 
 class PersonRepository {
@@ -48,6 +61,14 @@ class PersonRepository {
   virtual std::vector<PersonChange> Changes(domain::PersonId id) = 0;
   /// Marks `from` as merged into `into` and drops its keys; its row and history are kept.
   virtual void MarkMerged(domain::PersonId from, domain::PersonId into, Instant now) = 0;
+  virtual void SetPrivacyNotice(domain::PersonId id, const LocalDate& on, Instant now) = 0;
+  virtual std::int64_t InsertRightsRequest(const RightsRequest& r,
+                                           std::optional<domain::UserId> author, Instant now) = 0;
+  virtual std::optional<RightsRequest> FindRightsRequest(std::int64_t id) = 0;
+  /// The person's requests, the most recently received first.
+  virtual std::vector<RightsRequest> RightsRequests(domain::PersonId id) = 0;
+  virtual void AnswerRightsRequest(std::int64_t id, const std::string& status,
+                                   const LocalDate& on, Instant now) = 0;
 };
 
 /// A referral as stored, with the names needed to show it.

@@ -54,7 +54,8 @@ class RetentionRepository {
   /// Open referrals whose last contact is older than the person cutoff.
   virtual long long CountStaleOpen(const RetentionCutoffs& c) = 0;
   /// Blanks the person's identity, contacts and free text, deletes their search keys and
-  /// change history, and anonymises every referral of the person (see AnonymiseReferral).
+  /// change history, and anonymises every referral of the person (see AnonymiseReferral);
+  /// the records merged into her too.
   virtual void AnonymisePerson(domain::PersonId id, Instant now,
                                const std::vector<std::string>& text_items) = 0;
   /// Blanks the free text of a referral and of everything recorded on it (contacts,

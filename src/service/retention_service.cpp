@@ -1,6 +1,5 @@
 #include "service/retention_service.hpp"
 
-#include <chrono>
 
 #include "common/error.hpp"
 #include "common/time.hpp"
@@ -10,34 +9,6 @@
 
 namespace allervers::service {
 namespace {
-
-// The same day `months` earlier; the last day of that month when it has no such day
-// (31 August − 6 months = 28 or 29 February).
-LocalDate MonthsBefore(const LocalDate& d, int months) {
-  using namespace std::chrono;
-  year_month_day ymd{year{d.year}, month{static_cast<unsigned>(d.month)},
-                     day{static_cast<unsigned>(d.day)}};
-  ymd -= std::chrono::months{months};
-  if (!ymd.ok()) {
-    ymd = ymd.year() / ymd.month() / last;
-  }
-  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
-          static_cast<int>(static_cast<unsigned>(ymd.day()))};
-}
-
-std::vector<std::string> FreeTextItems(const domain::AssessmentGrids& grids) {
-  std::vector<std::string> out;
-  for (const auto& grid : grids.versions) {
-    for (const auto& section : grid.sections) {
-      for (const auto& item : section.items) {
-        if (item.type == domain::GridItemType::kText) {
-          out.push_back(item.code);
-        }
-      }
-    }
-  }
-  return out;
-}
 
 // Thrown at the end of a dry run to roll its transaction back. An Error, because the storage
 // layer passes those through unchanged.
@@ -51,21 +22,14 @@ constexpr auto kImportFileAge = std::chrono::hours(24);
 
 }  // namespace
 
-std::string DurationText(int months) {
-  if (months % 12 == 0) {
-    return std::to_string(months / 12) + (months == 12 ? " an" : " ans");
-  }
-  return std::to_string(months) + " mois";
-}
-
 RetentionService::RetentionService(Store& store, const Clock& clock,
                                    const domain::AssessmentGrids& grids)
-    : store_(store), clock_(clock), text_items_(FreeTextItems(grids)) {}
+    : store_(store), clock_(clock), text_items_(domain::FreeTextItems(grids)) {}
 
 RetentionCutoffs RetentionService::Cutoffs(Tx& tx, Instant now) const {
   const LocalDate today = paris::Today(now);
-  const LocalDate persons = MonthsBefore(today, IntSetting(tx, "retention.months"));
-  const LocalDate unaccepted = MonthsBefore(today, IntSetting(tx, "retention.unaccepted_months"));
+  const LocalDate persons = AddMonths(today, -IntSetting(tx, "retention.months"));
+  const LocalDate unaccepted = AddMonths(today, -IntSetting(tx, "retention.unaccepted_months"));
   return {paris::FromLocal(persons, 0, 0), ToIso(persons), paris::FromLocal(unaccepted, 0, 0),
           ToIso(unaccepted)};
 }

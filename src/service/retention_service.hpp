@@ -16,9 +16,6 @@ struct RetentionPolicy {
   RetentionCutoffs cutoffs;   // as of now
 };
 
-/// A duration in months as a person reads it: "2 ans", "18 mois".
-std::string DurationText(int months);
-
 /// The retention purge (docs/retention.md): anonymises the persons whose last contact is older
 /// than `retention.months`, the referrals never accepted after `retention.unaccepted_months`,
 /// deletes abandoned drafts, old import files and stored API answers, and records what it did.

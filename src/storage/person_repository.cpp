@@ -35,7 +35,7 @@ constexpr const char* kSelect =
     "address_line, "
     "postal_code, city, language, interpreter_needed, contact_preferences, availability, "
     "adaptations, carer, "
-    "merged_into_id, created_at, updated_at FROM person ";
+    "merged_into_id, privacy_notice_on, anonymized_at, created_at, updated_at FROM person ";
 
 struct Row {
   long long id = 0;
@@ -49,6 +49,10 @@ struct Row {
   std::string contact_preferences, availability, adaptations, carer;
   long long merged_into = 0;
   soci::indicator merged_ind = soci::i_ok;
+  std::string notice_on;
+  soci::indicator notice_ind = soci::i_ok;
+  long long anonymized_at = 0;
+  soci::indicator anonymized_ind = soci::i_ok;
   long long created_at = 0, updated_at = 0;
 
   void Bind(Query& q) {
@@ -65,7 +69,8 @@ struct Row {
         .Into(contact_preferences)
         .Into(availability)
         .Into(adaptations);
-    q.Into(carer).Into(merged_into, merged_ind).Into(created_at).Into(updated_at);
+    q.Into(carer).Into(merged_into, merged_ind).Into(notice_on, notice_ind);
+    q.Into(anonymized_at, anonymized_ind).Into(created_at).Into(updated_at);
   }
 
   service::PersonRecord ToRecord() const {
@@ -94,6 +99,12 @@ struct Row {
     p.adaptations = adaptations;
     p.carer = carer;
     r.merged_into = Nullable(merged_into, merged_ind);
+    if (notice_ind == soci::i_ok) {
+      r.privacy_notice_on = ParseIsoDate(notice_on);
+    }
+    if (anonymized_ind == soci::i_ok) {
+      r.anonymized_at = FromEpoch(anonymized_at);
+    }
     r.created_at = FromEpoch(created_at);
     r.updated_at = FromEpoch(updated_at);
     return r;
@@ -299,7 +310,82 @@ class SqlPersonRepository final : public service::PersonRepository {
     del.Run();
   }
 
+  void SetPrivacyNotice(PersonId id, const LocalDate& on, Instant now) override {
+    const long long key = id;
+    const std::string day = ToIso(on);
+    const long long at = ToEpoch(now);
+    Query q(sql_, "UPDATE person SET privacy_notice_on = :d, updated_at = :at WHERE id = :id");
+    q.Use(day).Use(at).Use(key);
+    q.Run();
+  }
+
+  std::int64_t InsertRightsRequest(const service::RightsRequest& r,
+                                   std::optional<domain::UserId> author, Instant now) override {
+    const long long person = r.person_id;
+    const std::string received = ToIso(r.received_on);
+    const std::string due = ToIso(r.due_on);
+    long long user = author.value_or(0);
+    soci::indicator user_ind = author ? soci::i_ok : soci::i_null;
+    const long long at = ToEpoch(now);
+    long long id = 0;
+    Query q(sql_,
+            "INSERT INTO rights_request (person_id, kind, received_on, due_on, status, "
+            "created_by_user_id, created_at, updated_at) VALUES (:p, :k, :r, :d, 'ouverte', :u, "
+            ":c, :m) RETURNING id");
+    q.Use(person).Use(r.kind).Use(received).Use(due).Use(user, user_ind).Use(at).Use(at);
+    q.Into(id);
+    q.One();
+    return id;
+  }
+
+  std::optional<service::RightsRequest> FindRightsRequest(std::int64_t id) override {
+    auto found = LoadRightsRequests("id = :id", id);
+    return found.empty() ? std::nullopt : std::optional(found.front());
+  }
+
+  std::vector<service::RightsRequest> RightsRequests(PersonId id) override {
+    return LoadRightsRequests("person_id = :id", id);
+  }
+
+  void AnswerRightsRequest(std::int64_t id, const std::string& status, const LocalDate& on,
+                           Instant now) override {
+    const long long key = id;
+    const std::string day = ToIso(on);
+    const long long at = ToEpoch(now);
+    Query q(sql_,
+            "UPDATE rights_request SET status = :s, answered_on = :d, updated_at = :at WHERE id "
+            "= :id");
+    q.Use(status).Use(day).Use(at).Use(key);
+    q.Run();
+  }
+
  private:
+  std::vector<service::RightsRequest> LoadRightsRequests(const std::string& where, long long key) {
+    std::vector<service::RightsRequest> out;
+    service::RightsRequest r;
+    long long id = 0, person = 0;
+    std::string received, due, answered;
+    soci::indicator answered_ind = soci::i_null;
+    Query q(sql_,
+            "SELECT id, person_id, kind, received_on, due_on, status, answered_on FROM "
+            "rights_request WHERE " +
+                where + " ORDER BY received_on DESC, id DESC");
+    q.Into(id).Into(person).Into(r.kind).Into(received).Into(due).Into(r.status);
+    q.Into(answered, answered_ind).Use(key);
+    q.ForEach([&] {
+      service::RightsRequest row = r;
+      row.id = id;
+      row.person_id = person;
+      row.received_on = ParseIsoDate(received).value_or(LocalDate{});
+      row.due_on = ParseIsoDate(due).value_or(LocalDate{});
+      if (answered_ind == soci::i_ok) {
+        row.answered_on = ParseIsoDate(answered);
+      }
+      out.push_back(std::move(row));
+    });
+    return out;
+  }
+
   soci::session& sql_;
 };
 

@@ -108,27 +108,36 @@ class SqlRetentionRepository final : public service::RetentionRepository {
 
   void AnonymisePerson(PersonId id, Instant now,
                        const std::vector<std::string>& text_items) override {
+    // The records merged into this one are copies of the same person: they go with her.
+    std::vector<long long> persons{id};
+    long long merged = 0;
+    Query m(sql_, "SELECT id FROM person WHERE merged_into_id = :id AND anonymized_at IS NULL");
     const long long key = id;
+    m.Into(merged).Use(key);
+    m.ForEach([&] { persons.push_back(merged); });
     const long long at = ToEpoch(now);
-    // The birth year stays (age bands, docs/indicators.md), so do gender, postal code and
-    // commune; everything else that identifies or describes the person goes.
-    Query p(sql_,
-            "UPDATE person SET birth_name = '', usage_name = '', first_names = '', "
-            "birth_year = COALESCE(birth_year, CAST(SUBSTR(birth_date, 1, 4) AS INTEGER)), "
-            "birth_date = NULL, phone = '', email = '', address_line = '', language = '', "
-            "interpreter_needed = FALSE, contact_preferences = '', availability = '', "
-            "adaptations = '', carer = '', search_name = '', anonymized_at = :at WHERE id = :id");
-    p.Use(at).Use(key);
-    p.Run();
-    Exec("DELETE FROM person_key WHERE person_id = :id", key);
-    Exec("DELETE FROM person_change WHERE person_id = :id", key);
-    std::vector<ReferralId> referrals;
-    long long rid = 0;
-    Query r(sql_, "SELECT id FROM referral WHERE person_id = :id ORDER BY id");
-    r.Into(rid).Use(key);
-    r.ForEach([&] { referrals.push_back(rid); });
-    for (const ReferralId referral : referrals) {
-      AnonymiseReferral(referral, now, text_items);
+    for (const long long person : persons) {
+      // The birth year stays (age bands, docs/indicators.md), so do gender, postal code and
+      // commune; everything else that identifies or describes the person goes.
+      Query p(sql_,
+              "UPDATE person SET birth_name = '', usage_name = '', first_names = '', "
+              "birth_year = COALESCE(birth_year, CAST(SUBSTR(birth_date, 1, 4) AS INTEGER)), "
+              "birth_date = NULL, phone = '', email = '', address_line = '', language = '', "
+              "interpreter_needed = FALSE, contact_preferences = '', availability = '', "
+              "adaptations = '', carer = '', search_name = '', anonymized_at = :at WHERE id = "
+              ":id");
+      p.Use(at).Use(person);
+      p.Run();
+      Exec("DELETE FROM person_key WHERE person_id = :id", person);
+      Exec("DELETE FROM person_change WHERE person_id = :id", person);
+      std::vector<ReferralId> referrals;
+      long long rid = 0;
+      Query r(sql_, "SELECT id FROM referral WHERE person_id = :id ORDER BY id");
+      r.Into(rid).Use(person);
+      r.ForEach([&] { referrals.push_back(rid); });
+      for (const ReferralId referral : referrals) {
+        AnonymiseReferral(referral, now, text_items);
+      }
     }
   }
 

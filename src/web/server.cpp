@@ -132,6 +132,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   RegisterReferralApi(*router_, deps_);
   RegisterAppointmentPages(*router_, deps_);
   RegisterCasePages(*router_, deps_);
+  RegisterPersonPages(*router_, deps_);
   RegisterPartnerPages(*router_, deps_);
   RegisterFeedbackPages(*router_, deps_);
   RegisterIndicatorPages(*router_, deps_);

@@ -44,7 +44,11 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 53> kFlashes = {{
+constexpr std::array<Flash, 57> kFlashes = {{
+    {"notice_recorded", "La remise de la notice d’information est notée."},
+    {"rights_request_saved", "La demande est enregistrée ; la réponse est due dans un mois."},
+    {"rights_request_answered", "La réponse à la demande est enregistrée."},
+    {"person_erased", "La personne est anonymisée : son identité et les textes libres sont effacés."},
     {"retention_done", "La purge est faite : son rapport est en tête du tableau."},
     {"retention_simulated",
      "Simulation faite, rien n’a été changé : ses chiffres sont en tête du tableau."},

@@ -200,3 +200,56 @@ test("coordinateur: what is due across the team, from the home page, one interve
   assert.match(new URL(page.url()).pathname, /^\/fiches\/\d+\/contact$/);
   await context.close();
 });
+
+test("intervenant: the person's data — notice handed over, a request with its deadline, answered, copies", async () => {
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  await signIn(page, accounts.intervenant);
+  await openCase(page);
+  // A met person without the notice: the case page says so and lists it to do.
+  await page.getByText("pas encore remise").waitFor();
+  await page.getByRole("link", { name: "Remettre la notice d’information sur ses données" }).first().waitFor();
+  await navigate(page, page.getByRole("link", { name: "Données personnelles et droits de la personne" }));
+  assert.match(new URL(page.url()).pathname, /^\/personnes\/\d+\/donnees$/);
+  await check(page, "person-data");
+
+  // The notice prints as a PDF; its handover is noted with the keyboard alone.
+  const notice = await page.request.get(await page.getByRole("link", { name: "Imprimer la notice d’information (PDF)" }).getAttribute("href"));
+  assert.equal(notice.status(), 200);
+  assert.equal(notice.headers()["content-type"], "application/pdf");
+  await page.getByLabel("Date de remise").focus();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Noter la remise de la notice");
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  await page.getByText("La remise de la notice d’information est notée.").waitFor();
+  await page.getByText(/Notice remise à la personne le/).waitFor();
+
+  // A request without its kind: 422, the date typed is kept, the summary links to the field.
+  await page.getByLabel("Reçue le").fill("03/01/2020");
+  let res = await submit(page, "Enregistrer la demande");
+  assert.equal(res.status(), 422);
+  assert.equal(await page.getByLabel("Reçue le").inputValue(), "03/01/2020");
+  assert.equal(await page.locator(".error-summary a").getAttribute("href"), "#f-kind");
+  await check(page, "person-data-422");
+  await page.getByLabel("Ce que la personne demande").selectOption("acces");
+  res = await submit(page, "Enregistrer la demande");
+  assert.equal(res.status(), 200);
+  await page.getByText("La demande est enregistrée ; la réponse est due dans un mois.").waitFor();
+  const item = page.locator("section[aria-labelledby=demandes] li").filter({ hasText: "Accès à ses données" });
+  assert.match(await item.innerText(), /reçue le 03\/01\/2020,\s+réponse due le 03\/02\/2020\s+en retard/);
+  await page.getByRole("button", { name: "Enregistrer la réponse à la demande reçue le 03/01/2020" }).click();
+  await page.getByText("La réponse à la demande est enregistrée.").waitFor();
+  assert.match(await item.innerText(), /répondue le/);
+
+  // The copies of her data.
+  const json = await page.request.get(await page.getByRole("link", { name: /format lisible par une machine/ }).getAttribute("href"));
+  assert.equal(json.status(), 200);
+  const body = await json.json();
+  assert.ok(body.person.birth_name.length > 0);
+  assert.equal(body.requests[0].kind, "acces");
+  const pdf = await page.request.get(await page.getByRole("link", { name: "Copie à remettre à la personne (PDF)" }).getAttribute("href"));
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  // An intervenant does not erase; the open case is said.
+  assert.equal(await page.getByRole("button", { name: /Anonymiser/ }).count(), 0);
+  await page.getByText("Un accompagnement est encore ouvert").waitFor();
+  await context.close();
+});

@@ -173,3 +173,42 @@ TEST(ClosureLetter, WithoutAReferentTheTeamSigns) {
 
 }  // namespace
 }  // namespace allervers::domain
+
+namespace allervers::domain {
+namespace {
+
+TEST(PrivacyNotice, SaysTheControllerTheDurationTheRightsAndWhereToComplain) {
+  PrivacyNoticeFacts f;
+  f.head.name = "Équipe mobile numérique — Cergy";
+  f.head.privacy_contact = "dpo@valdoise.example";
+  f.controller = "le Département du Val-d’Oise";
+  f.gender = "homme";
+  f.first_names = "Karim";
+  f.last_name = "Haddad";
+  f.address_line = "4 allée des Pâtis";
+  f.postal_code = "95000";
+  f.city = "Cergy";
+  f.retention_months = 24;
+  f.today = paris::FromLocal({2026, 12, 2}, 9, 0);
+  const LetterText t = ComposePrivacyNotice(f);
+  EXPECT_EQ(t.recipient_lines.front(), "Monsieur Karim HADDAD");
+  EXPECT_EQ(t.subject, "Vos informations personnelles et vos droits");
+  const std::string all = AllText(t);
+  for (const char* expected :
+       {"Le responsable de ces informations est le Département du Val-d’Oise.",
+        "Nous gardons vos informations 2 ans après notre dernier contact avec vous.",
+        "Nous ne notons jamais vos mots de passe.", "Vous pouvez les faire corriger.",
+        "Nous vous répondons dans un délai d’un mois.",
+        "Demandez-le à l’équipe qui vous aide, ou ici : dpo@valdoise.example.",
+        "Par Internet : www.cnil.fr."}) {
+    EXPECT_NE(all.find(expected), std::string::npos) << expected;
+  }
+  f.retention_months = 18;
+  f.head.privacy_contact.clear();
+  const std::string other = ComposePrivacyNotice(f).blocks[4].lines[0];
+  EXPECT_EQ(other, "Nous gardons vos informations 18 mois après notre dernier contact avec vous.");
+  EXPECT_EQ(MonthsInWords(12), "1 an");
+}
+
+}  // namespace
+}  // namespace allervers::domain

@@ -88,6 +88,14 @@ TEST(CalendarArithmetic, AddsAndCountsDays) {
   EXPECT_EQ(Weekday({2026, 11, 30}), 1);
 }
 
+TEST(CalendarArithmetic, AddsMonthsKeepingTheDayOrTheMonthsEnd) {
+  EXPECT_EQ(AddMonths({2026, 11, 29}, -24), (LocalDate{2024, 11, 29}));
+  EXPECT_EQ(AddMonths({2026, 8, 31}, -6), (LocalDate{2026, 2, 28}));
+  EXPECT_EQ(AddMonths({2028, 8, 31}, -6), (LocalDate{2028, 2, 29}));
+  EXPECT_EQ(AddMonths({2026, 1, 31}, 1), (LocalDate{2026, 2, 28}));
+  EXPECT_EQ(AddMonths({2026, 12, 15}, 1), (LocalDate{2027, 1, 15}));
+}
+
 TEST(Error, KeepsPublicMessageApartFromDetail) {
   const Error e(ErrorCode::kConflict, "Déjà utilisé", "UNIQUE constraint failed: app_user.email");
   EXPECT_EQ(e.public_message(), "Déjà utilisé");

@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "domain/letter.hpp"
 #include "service/permissions.hpp"
 #include "web/forms.hpp"
 #include "web/pages/pages.hpp"
@@ -298,8 +299,8 @@ void RenderRetention(RequestContext& ctx, Deps& deps) {
                     {"stale_open", r.stale_open}});
   }
   RenderPage(ctx, deps, "retention", "Conservation des données",
-             {{"months_text", service::DurationText(policy.months)},
-              {"unaccepted_text", service::DurationText(policy.unaccepted_months)},
+             {{"months_text", domain::MonthsInWords(policy.months)},
+              {"unaccepted_text", domain::MonthsInWords(policy.unaccepted_months)},
               {"person_cutoff", paris::FormatDate(policy.cutoffs.persons)},
               {"unaccepted_cutoff", paris::FormatDate(policy.cutoffs.unaccepted)},
               {"runs", runs},

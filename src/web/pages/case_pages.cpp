@@ -255,7 +255,10 @@ void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
                                       : deps.reference.vocabularies.languages.Label(p.language)},
       {"interpreter", p.interpreter_needed},
       {"adaptations", p.adaptations},
-      {"carer", p.carer}};
+      {"carer", p.carer},
+      {"notice_on", file.person.privacy_notice_on
+                        ? paris::FormatDate(*file.person.privacy_notice_on)
+                        : std::string()}};
   json cases = json::array();
   json current = nullptr;
   for (const auto& c : file.cases) {

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
+#include "domain/letter.hpp"
 #include "service/permissions.hpp"
 #include "service/referral_service.hpp"
 #include "web/pages/pages.hpp"
@@ -155,8 +156,8 @@ void RegisterInfoPages(Router& router, Deps& deps) {
                 const auto policy = deps.retention.Policy();
                 RenderPage(
                     ctx, deps, "privacy", "Mentions légales et données personnelles",
-                    {{"retention", service::DurationText(policy.months)},
-                     {"retention_unaccepted", service::DurationText(policy.unaccepted_months)}});
+                    {{"retention", domain::MonthsInWords(policy.months)},
+                     {"retention_unaccepted", domain::MonthsInWords(policy.unaccepted_months)}});
               });
 }
 

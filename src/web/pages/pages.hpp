@@ -18,6 +18,7 @@ void RegisterReferenceAdminPages(Router& router, Deps& deps);
 void RegisterReferralApi(Router& router, Deps& deps);
 void RegisterAppointmentPages(Router& router, Deps& deps);
 void RegisterCasePages(Router& router, Deps& deps);
+void RegisterPersonPages(Router& router, Deps& deps);
 void RegisterPartnerPages(Router& router, Deps& deps);
 void RegisterFeedbackPages(Router& router, Deps& deps);
 void RegisterIndicatorPages(Router& router, Deps& deps);

@@ -1,0 +1,246 @@
+// The person's data and rights: the information notice, the register of her requests, the
+// copy of her data (PDF and JSON) and erasure on request (docs/retention.md §6).
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common/time.hpp"
+#include "service/permissions.hpp"
+#include "web/forms.hpp"
+#include "web/pages/pages.hpp"
+#include "web/view.hpp"
+
+namespace allervers::web {
+namespace {
+
+using nlohmann::json;
+using service::Permission;
+
+const std::map<std::string, std::string>& RequestKinds() {
+  static const std::map<std::string, std::string> kinds = {{"acces", "Accès à ses données"},
+                                                           {"rectification", "Rectification"},
+                                                           {"effacement", "Effacement"},
+                                                           {"opposition", "Opposition"},
+                                                           {"limitation", "Limitation"}};
+  return kinds;
+}
+
+// What was typed in the page's forms, shown again after an error.
+struct Typed {
+  std::string notice_on;
+  std::string kind;
+  std::string received_on;
+  std::int64_t answered_request = 0;
+  std::string status;
+  std::string answered_on;
+};
+
+void RenderPersonData(RequestContext& ctx, Deps& deps, long long person, domain::FieldErrors errors,
+                      const Typed& typed, int status) {
+  // An answer's fields are repeated for each open request: name the one typed in.
+  std::string answer_error;
+  for (auto& e : errors) {
+    if (typed.answered_request != 0 && (e.field == "status" || e.field == "answered_on")) {
+      answer_error += (answer_error.empty() ? "" : " ") + e.message;
+      e.field = "answered_on-" + std::to_string(typed.answered_request);
+    }
+  }
+  const auto v = deps.cases.PersonData(ctx.actor, person);
+  const LocalDate today = paris::Today(deps.clock.Now());
+  json requests = json::array();
+  bool any_open = false;
+  for (const auto& r : v.requests) {
+    const bool open = r.status == "ouverte";
+    any_open = any_open || open;
+    const bool typed_here = typed.answered_request == r.id;
+    requests.push_back(
+        {{"id", r.id},
+         {"person_id", v.person.id},
+         {"may_record", service::Allows(ctx.actor, Permission::kRecordAccompaniment)},
+         {"kind", RequestKinds().contains(r.kind) ? RequestKinds().at(r.kind) : r.kind},
+         {"received", paris::FormatDate(r.received_on)},
+         {"due", paris::FormatDate(r.due_on)},
+         {"open", open},
+         {"overdue", open && r.due_on < today},
+         {"answered", r.answered_on ? paris::FormatDate(*r.answered_on) : ""},
+         {"refused", r.status == "refusee"},
+         {"answered_on", typed_here ? typed.answered_on : paris::FormatDate(today)},
+         {"status_refused", typed_here && typed.status == "refusee"},
+         {"answer_error", typed_here ? answer_error : ""}});
+  }
+  json kinds = json::array();
+  for (const auto& [code, label] : RequestKinds()) {
+    kinds.push_back({{"code", code}, {"label", label}, {"selected", code == typed.kind}});
+  }
+  json data = {
+      {"person_id", v.person.id},
+      {"name", v.person_name},
+      {"notice_on",
+       v.person.privacy_notice_on ? paris::FormatDate(*v.person.privacy_notice_on) : ""},
+      {"notice_value", typed.notice_on.empty() ? paris::FormatDate(today) : typed.notice_on},
+      {"requests", requests},
+      {"has_requests", !requests.empty()},
+      {"kinds", kinds},
+      {"received_value", typed.received_on.empty() ? paris::FormatDate(today) : typed.received_on},
+      {"may_record", service::Allows(ctx.actor, Permission::kRecordAccompaniment)},
+      {"anonymized", v.person.anonymized_at ? paris::FormatDate(*v.person.anonymized_at) : ""},
+      {"open_case", v.open_case},
+      {"may_erase", v.may_erase},
+      {"coordinator", service::Allows(ctx.actor, Permission::kTriageReferrals)},
+  };
+  data.update(ErrorSummary(errors));
+  RenderPage(ctx, deps, "person_data", "Données personnelles — " + v.person_name, data, status);
+}
+
+// The copy of the person's data as JSON: every field, codes as stored, dates ISO 8601.
+json AccessCopyJson(const service::AccessCopy& c) {
+  const auto& p = c.file.person.data;
+  json out = {{"document", "Copie des données personnelles (RGPD, article 15)"},
+              {"generated_at", paris::FormatDateTime(c.generated_at)},
+              {"person",
+               {{"birth_name", p.birth_name},
+                {"usage_name", p.usage_name},
+                {"first_names", p.first_names},
+                {"birth_date", p.birth_date ? json(ToIso(*p.birth_date)) : json(nullptr)},
+                {"birth_year", p.birth_year ? json(*p.birth_year) : json(nullptr)},
+                {"gender", p.gender},
+                {"phone", p.phone},
+                {"email", p.email},
+                {"address_line", p.address_line},
+                {"postal_code", p.postal_code},
+                {"city", p.city},
+                {"language", p.language},
+                {"interpreter_needed", p.interpreter_needed},
+                {"contact_preferences", p.contact_preferences},
+                {"availability", p.availability},
+                {"adaptations", p.adaptations},
+                {"carer", p.carer}}}};
+  json cases = json::array();
+  for (const auto& k : c.file.cases) {
+    const auto& d = k.referral.data;
+    cases.push_back({{"number", k.referral.number},
+                     {"referring_structure", k.referral.structure_name},
+                     {"referrer", d.referrer_name},
+                     {"reason", d.reason},
+                     {"difficulties", d.difficulties},
+                     {"urgency_reason", d.urgency_reason},
+                     {"consent_date", ToIso(d.consent_date)},
+                     {"decision_message", k.referral.decision_message}});
+  }
+  out["accompaniments"] = cases;
+  json timeline = json::array();
+  for (const auto& e : c.file.timeline) {
+    timeline.push_back({{"at", e.date_only ? paris::FormatDate(e.at) : paris::FormatDateTime(e.at)},
+                        {"kind", e.kind},
+                        {"title", e.title},
+                        {"detail", e.detail}});
+  }
+  out["history"] = timeline;
+  json changes = json::array();
+  for (const auto& ch : c.history) {
+    changes.push_back({{"at", paris::FormatDateTime(ch.at)},
+                       {"field", ch.field},
+                       {"old_value", ch.old_value},
+                       {"new_value", ch.new_value}});
+  }
+  out["rectifications"] = changes;
+  json requests = json::array();
+  for (const auto& r : c.requests) {
+    requests.push_back(
+        {{"kind", r.kind},
+         {"received_on", ToIso(r.received_on)},
+         {"due_on", ToIso(r.due_on)},
+         {"status", r.status},
+         {"answered_on", r.answered_on ? json(ToIso(*r.answered_on)) : json(nullptr)}});
+  }
+  out["requests"] = requests;
+  return out;
+}
+
+}  // namespace
+
+void RegisterPersonPages(Router& router, Deps& deps) {
+  router.Page(Method::kGet, R"(/personnes/(\d+)/donnees)", "persons.data", Permission::kViewCases,
+              [&deps](RequestContext& ctx) {
+                RenderPersonData(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, 200);
+              });
+  router.Page(Method::kPost, R"(/personnes/(\d+)/notice)", "persons.notice_given",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                Typed typed;
+                typed.notice_on = form.Get("notice_on");
+                const auto errors = deps.cases.RecordPrivacyNotice(ctx.actor, id, typed.notice_on);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/personnes/{}/donnees", id), "notice_recorded");
+                  return;
+                }
+                RenderPersonData(ctx, deps, id, errors, typed, 422);
+              });
+  router.Page(Method::kGet, R"(/personnes/(\d+)/notice\.pdf)", "persons.notice_pdf",
+              Permission::kViewCases, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                ctx.res.set_content(deps.cases.PrivacyNoticePdf(ctx.actor, id), "application/pdf");
+                ctx.res.set_header("Content-Disposition",
+                                   fmt::format("inline; filename=\"notice-donnees-{}.pdf\"", id));
+              });
+  router.Page(Method::kPost, R"(/personnes/(\d+)/demandes)", "persons.request_create",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                Typed typed;
+                typed.kind = form.Get("kind");
+                typed.received_on = form.Get("received_on");
+                const auto errors =
+                    deps.cases.AddRightsRequest(ctx.actor, id, typed.kind, typed.received_on);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/personnes/{}/donnees#demandes", id),
+                           "rights_request_saved");
+                  return;
+                }
+                RenderPersonData(ctx, deps, id, errors, typed, 422);
+              });
+  router.Page(Method::kPost, R"(/personnes/(\d+)/demandes/(\d+))", "persons.request_answer",
+              Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const Form form(ctx.req);
+                Typed typed;
+                typed.answered_request = ParseId(ctx.req.matches[2]);
+                typed.status = form.Get("status");
+                typed.answered_on = form.Get("answered_on");
+                const auto errors = deps.cases.AnswerRightsRequest(
+                    ctx.actor, id, typed.answered_request, typed.status, typed.answered_on);
+                if (errors.empty()) {
+                  Redirect(ctx, fmt::format("/personnes/{}/donnees#demandes", id),
+                           "rights_request_answered");
+                  return;
+                }
+                RenderPersonData(ctx, deps, id, errors, typed, 422);
+              });
+  router.Page(Method::kGet, R"(/personnes/(\d+)/donnees\.json)", "persons.access_json",
+              Permission::kViewCases, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                const auto copy = deps.cases.ExportPersonData(ctx.actor, id);
+                ctx.res.set_content(AccessCopyJson(copy).dump(2),
+                                    "application/json; charset=utf-8");
+                ctx.res.set_header("Content-Disposition",
+                                   fmt::format("attachment; filename=\"donnees-{}.json\"", id));
+              });
+  router.Page(Method::kGet, R"(/personnes/(\d+)/donnees\.pdf)", "persons.access_pdf",
+              Permission::kViewCases, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                ctx.res.set_content(deps.cases.AccessCopyPdf(ctx.actor, id), "application/pdf");
+                ctx.res.set_header("Content-Disposition",
+                                   fmt::format("inline; filename=\"donnees-{}.pdf\"", id));
+              });
+  router.Page(Method::kPost, R"(/personnes/(\d+)/anonymisation)", "persons.erase",
+              Permission::kTriageReferrals, [&deps](RequestContext& ctx) {
+                const long long id = ParseId(ctx.req.matches[1]);
+                deps.cases.ErasePerson(ctx.actor, id);
+                Redirect(ctx, fmt::format("/personnes/{}/donnees", id), "person_erased");
+              });
+}
+
+}  // namespace allervers::web
