@@ -340,14 +340,29 @@ int Application::Serve() {
     }
   });
 
+  // Graceful stop, on SIGTERM (systemd) or SIGINT: the outbox pass in progress finishes the
+  // message it is sending, records it, and gives the messages it leased but did not try back
+  // to pending (OutboxDispatcher::RequestStop); the housekeeping waits end; the server stops
+  // accepting connections, and Serve() returns once the requests in flight have been answered
+  // (httplib's stop() closes the listening socket; its thread pool is joined after draining).
+  const auto begin_stop = [&] {
+    outbox_->RequestStop();
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+  };
   std::atomic<bool> served{false};
   std::thread signal_waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    if (!served.load()) {
-      spdlog::info("event=server.stopping signal={}", sig);
+    if (served.load()) {
+      return;  // woken by Serve() ending on its own, below
     }
+    begin_stop();
     server.Stop();
+    spdlog::info("event=server.stopping signal={}", sig);
   });
   const std::string scheme = config_.tls_cert.empty() ? "http" : "https";
   std::cout << "Allervers est prêt : " << scheme << "://" << config_.listen_host << ":" << port
@@ -358,12 +373,7 @@ int Application::Serve() {
   served.store(true);
   pthread_kill(signal_waiter.native_handle(), SIGTERM);  // wakes the waiter if still waiting
   signal_waiter.join();
-  {
-    std::lock_guard lock(mutex);
-    stopping = true;
-  }
-  wake.notify_all();
-  outbox_->RequestStop();
+  begin_stop();
   housekeeping.join();
   outbox_worker.join();
   spdlog::info("event=server.stopped");

@@ -13,6 +13,7 @@
 #include "domain/role.hpp"
 #include "render/report.hpp"
 #include "service/settings_service.hpp"
+#include "storage/backup.hpp"
 #include "web/indicators_json.hpp"
 
 namespace {
@@ -62,11 +63,99 @@ domain::User FindUserByEmail(app::Application& application, const std::string& e
   throw Error(ErrorCode::kNotFound, "Aucun compte avec l’adresse « " + email + " ».");
 }
 
+// A single-quoted shell word, for commands printed to be pasted.
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (const char ch : s) {
+    q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  }
+  return q + "'";
+}
+
 void PrintDemo(const service::DemoResult& demo) {
   std::cout << "Comptes de démonstration (mot de passe pour tous : " << demo.password << ") :\n";
   for (const auto& s : demo.sign_ins) {
     std::cout << "  " << s.email << "  — " << s.role_label << "\n";
   }
+}
+
+// The PostgreSQL route: pg_dump / pg_restore, printed for the configured database and checked
+// (on PATH, major version at least the server's). Returns the exit code.
+int PrintPostgresRoute(app::Application& application, const std::string& tool_name,
+                       const std::string& file) {
+  namespace storage = allervers::storage;
+  const std::string url = storage::PostgresUrlWithoutPassword(application.database().url());
+  const std::string quoted_file = Quote(file);
+  std::cout << "PostgreSQL : Allervers ne copie pas la base lui-même, "
+            << (tool_name == "pg_dump" ? "sauvegardez-la avec pg_dump :\n\n"
+                                       : "restaurez-la avec pg_restore, SERVICE ARRÊTÉ :\n\n");
+  if (tool_name == "pg_dump") {
+    std::cout << "  pg_dump --format=custom --file=" << quoted_file << " " << Quote(url) << "\n\n"
+              << "Pour restaurer ce fichier plus tard, service arrêté : allervers restore --input "
+              << quoted_file << "\n";
+  } else {
+    std::cout << "  sudo systemctl stop allervers\n"
+              << "  pg_restore --clean --if-exists --no-owner --single-transaction --dbname="
+              << Quote(url) << " " << quoted_file << "\n"
+              << "  sudo systemctl start allervers   # applique les migrations qui manquent\n";
+  }
+  std::cout << "Le mot de passe n’est pas dans la commande : libpq le lit dans ~/.pgpass ou dans "
+               "la variable PGPASSWORD.\n";
+
+  const int server = storage::PostgresServerMajor(application.database());
+  const auto tool = storage::FindPgClientTool(tool_name);
+  const std::string package = "postgresql-client-" + std::to_string(server);
+  if (tool.path.empty()) {
+    throw Error(ErrorCode::kNotFound, tool_name + " est introuvable (PATH) : installez le paquet " +
+                                          package + " (version " + std::to_string(server) +
+                                          " ou plus récente, comme le serveur).");
+  }
+  if (tool.major == 0) {
+    throw Error(ErrorCode::kInvalidArgument, "Impossible de lire la version de " +
+                                                 tool.path.string() + " (" + tool_name +
+                                                 " --version).");
+  }
+  if (tool.major < server) {
+    throw Error(ErrorCode::kInvalidArgument,
+                tool.path.string() + " est en version " + tool.version +
+                    ", plus ancienne que le serveur PostgreSQL " + std::to_string(server) +
+                    " : installez le paquet " + package + " et mettez-le en tête du PATH.");
+  }
+  std::cout << "Vérifié : " << tool.path.string() << " (version " << tool.version
+            << ") convient au serveur PostgreSQL " << server << ".\n";
+  return 0;
+}
+
+int Backup(app::Application& application, const std::string& output) {
+  if (application.database().backend() != allervers::storage::Backend::kSqlite) {
+    return PrintPostgresRoute(application, "pg_dump", output);
+  }
+  const auto report = allervers::storage::BackupSqlite(application.database(), output);
+  std::cout << "Sauvegarde écrite dans " << output << " : " << report.bytes
+            << " octets, schéma en version " << report.schema_version
+            << ", contrôle d’intégrité réussi.\n";
+  return 0;
+}
+
+int Restore(app::Application& application, const std::string& input) {
+  if (application.database().backend() != allervers::storage::Backend::kSqlite) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(input, ec)) {
+      throw Error(ErrorCode::kInvalidArgument, "Le fichier « " + input + " » n’existe pas.");
+    }
+    return PrintPostgresRoute(application, "pg_restore", input);
+  }
+  const auto migrations = application.Migrations();
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  const auto report = allervers::storage::RestoreSqlite(application.database(), input, latest);
+  std::cout << "Base " << application.database().url().Redacted() << " restaurée depuis " << input
+            << " (" << report.bytes << " octets, schéma en version " << report.schema_version
+            << ", contrôle d’intégrité réussi).\n";
+  if (report.schema_version < latest) {
+    std::cout << "Ce programme attend la version " << latest
+              << " : lancez « allervers migrate » avant de redémarrer le service.\n";
+  }
+  return 0;
 }
 
 }  // namespace
@@ -180,6 +269,22 @@ int main(int argc, char** argv) {
   purge->add_flag("--dry-run", purge_dry_run,
                   "Compter seulement ce qui serait anonymisé ou supprimé, sans rien changer");
 
+  std::string backup_file;
+  auto* backup = cli.add_subcommand(
+      "backup",
+      "Sauvegarder la base : SQLite, une copie cohérente même pendant que le service tourne ; "
+      "PostgreSQL, les commandes pg_dump et pg_restore à utiliser (vérifiées)");
+  backup->add_option("--output", backup_file, "Fichier de sauvegarde à écrire")->required();
+  auto* restore = cli.add_subcommand(
+      "restore",
+      "Remplacer la base configurée par une sauvegarde (SQLite), SERVICE ARRÊTÉ ; PostgreSQL : "
+      "la commande pg_restore à utiliser");
+  restore->add_option("--input", backup_file, "Fichier de sauvegarde à lire")->required();
+  restore->footer(
+      "Arrêtez le service avant de restaurer (sudo systemctl stop allervers) et redémarrez-le "
+      "après : la base configurée est remplacée en entier par la sauvegarde, et un service "
+      "resté en marche continuerait de servir l’ancienne.");
+
   auto* setting = cli.add_subcommand("setting", "Lire et changer les réglages de l’équipe");
   setting->require_subcommand(1);
   std::string set_key, set_value;
@@ -202,6 +307,11 @@ int main(int argc, char** argv) {
 
   try {
     const auto config = allervers::config::Load(overrides);
+    if (*backup) {
+      // Opening a missing SQLite file would create it: say instead that there is nothing there.
+      allervers::storage::RequireExistingSqliteDatabase(
+          allervers::storage::DatabaseUrl::Parse(config.database_url));
+    }
     allervers::log::Setup(*serve ? config.log_level
                                  : (config.log_level == "info" ? "warn" : config.log_level));
     app::Application application(config);
@@ -220,6 +330,9 @@ int main(int argc, char** argv) {
         std::cout << "Migration appliquée : " << name << "\n";
       }
       return 0;
+    }
+    if (*backup || *restore) {
+      return *backup ? Backup(application, backup_file) : Restore(application, backup_file);
     }
     application.RequireCurrentSchema();
     if (*demo) {

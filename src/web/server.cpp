@@ -3,8 +3,10 @@
 #include <httplib.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/error.hpp"
 #include "web/pages/pages.hpp"
@@ -159,8 +161,27 @@ int WebServer::Bind(const std::string& host, int port) {
   return bound;
 }
 
-bool WebServer::Serve() { return server_->listen_after_bind(); }
+bool WebServer::Serve() {
+  serving_.store(true);
+  if (stop_requested_.load()) {
+    serving_.store(false);
+    return true;
+  }
+  const bool ok = server_->listen_after_bind();
+  serving_.store(false);
+  return ok;
+}
 
-void WebServer::Stop() { server_->stop(); }
+void WebServer::Stop() {
+  stop_requested_.store(true);
+  // httplib's stop() does nothing until listen_after_bind() has marked the server running: a
+  // signal received just before that would be lost, and the process would serve on. Serve()
+  // either sees stop_requested_ and returns at once, or is already in (or entering) the loop,
+  // which is then waited for here, briefly.
+  while (serving_.load() && !server_->is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server_->stop();
+}
 
 }  // namespace allervers::web

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -35,8 +36,11 @@ class WebServer {
   /// Binds `host:port` (port 0: any free port). Returns the port, or throws
   /// Error(kUnavailable) with a clear message when the address is in use.
   int Bind(const std::string& host, int port);
-  /// Serves until Stop(); returns false when the loop ended on an error.
+  /// Serves until Stop(); returns false when the loop ended on an error. Returns at once when
+  /// Stop() came first.
   bool Serve();
+  /// Stops accepting connections; Serve() returns once the requests in flight are answered.
+  /// May be called from any thread, before or while Serve() runs.
   void Stop();
 
  private:
@@ -44,6 +48,8 @@ class WebServer {
   ServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Router> router_;  // its handlers are called by server_, so it lives as long
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> stop_requested_{false};
 };
 
 /// Who may read /metrics: anyone on this machine (not through a proxy), or with the token.
