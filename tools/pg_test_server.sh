@@ -3,6 +3,8 @@
 # free port of 127.0.0.1, as an unprivileged user (initdb refuses root).
 #   tools/pg_test_server.sh start   prints "DIR DSN" on stdout
 #   tools/pg_test_server.sh stop DIR
+#   tools/pg_test_server.sh pause DIR    clean shutdown, data kept (an outage, for the tests)
+#   tools/pg_test_server.sh resume DIR   starts it again on the same port
 set -euo pipefail
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -28,6 +30,7 @@ case "${1:-}" in
       if as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
         -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
         start >/dev/null 2>&1; then
+        echo "$port" >"$dir/port"
         echo "$dir postgresql://allervers@127.0.0.1:$port/postgres"
         exit 0
       fi
@@ -40,8 +43,19 @@ case "${1:-}" in
     as_owner "$pg_bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
+  pause)
+    dir=${2:?directory}
+    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    dir=${2:?directory}
+    port=$(cat "$dir/port")
+    as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null
+    ;;
   *)
-    echo "usage: $0 start | stop DIR" >&2
+    echo "usage: $0 start | stop DIR | pause DIR | resume DIR" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,6 @@
 #include "storage/database.hpp"
 
+#include <poll.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -51,7 +52,9 @@ std::string DatabaseUrl::Redacted() const {
     return "sqlite:" + target;
   }
   static const std::regex kPassword(R"(^(postgres(ql)?://[^:@/]*):[^@/]*@)");
-  return std::regex_replace(target, kPassword, "$1:***@");
+  // libpq also takes the password as a parameter: ?password=… or &password=….
+  static const std::regex kParameter(R"(([?&]password=)[^&]*)");
+  return std::regex_replace(std::regex_replace(target, kPassword, "$1:***@"), kParameter, "$1***");
 }
 
 // A pooled session held for the duration of one unit of work. Reconnects a session whose
@@ -140,14 +143,29 @@ soci::sqlite3_session_backend* SqliteBackend(soci::session& sql) {
 }
 
 soci::postgresql_session_backend* PostgresBackend(soci::session& sql) {
-  return sql.get_backend_name() == "postgresql"
-             ? static_cast<soci::postgresql_session_backend*>(sql.get_backend())
+  soci::details::session_backend* backend = sql.get_backend();
+  return backend != nullptr && backend->get_backend_name() == "postgresql"
+             ? static_cast<soci::postgresql_session_backend*>(backend)
              : nullptr;
 }
 
 bool IsPostgresConnectionLost(soci::session& sql) {
   auto* backend = PostgresBackend(sql);
-  return backend != nullptr && PQstatus(backend->conn_) != CONNECTION_OK;
+  if (backend == nullptr) {
+    return true;  // a reconnection failed and left the session without a connection
+  }
+  PGconn* conn = backend->conn_;
+  // A connection the server closed (a restart, a crash, a terminated backend) still says OK
+  // until it is used. An idle connection has nothing to read: anything readable is the
+  // server's farewell or the end of the stream, which PQconsumeInput turns into a bad status.
+  // One poll() without waiting, no round trip.
+  for (int i = 0; i < 2 && PQstatus(conn) == CONNECTION_OK; ++i) {
+    pollfd p{PQsocket(conn), POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0 || PQconsumeInput(conn) == 0) {
+      break;
+    }
+  }
+  return PQstatus(conn) != CONNECTION_OK;
 }
 
 }  // namespace
@@ -188,8 +206,14 @@ void Database::WithSession(const std::function<void(soci::session&)>& fn) {
     Lease lease(*this, options_.lease_timeout);
     soci::session& sql = lease.session();
     if (url_.backend == Backend::kPostgres && IsPostgresConnectionLost(sql)) {
-      sql.reconnect();
-      sql << "SET TIME ZONE 'UTC'";
+      try {
+        sql.reconnect();
+        sql << "SET TIME ZONE 'UTC'";
+      } catch (const std::exception& e) {
+        // The server is down or restarting: 503, and the next request tries again.
+        throw Error(ErrorCode::kUnavailable, "La base de données est momentanément indisponible.",
+                    e.what());
+      }
     }
     fn(sql);
   } catch (...) {

@@ -21,7 +21,8 @@ void RethrowAsAppError(std::exception_ptr ep) {
       throw Error(ErrorCode::kConflict, "Cet enregistrement entre en conflit avec un autre.",
                   e.what());
     }
-    if (state.starts_with("08") || state.starts_with("57P") || state == "53300") {
+    // No SQLSTATE: libpq lost the connection before any answer (server restarted or gone).
+    if (state.empty() || state.starts_with("08") || state.starts_with("57P") || state == "53300") {
       throw Error(ErrorCode::kUnavailable, "La base de données est momentanément indisponible.",
                   e.what());
     }

@@ -188,6 +188,10 @@ TEST(DatabaseUrl, ParsesAndRedacts) {
   const auto pg = storage::DatabaseUrl::Parse("postgresql://bob:s3cret@db.example:5432/allervers");
   EXPECT_EQ(pg.backend, storage::Backend::kPostgres);
   EXPECT_EQ(pg.Redacted(), "postgresql://bob:***@db.example:5432/allervers");
+  EXPECT_EQ(storage::DatabaseUrl::Parse(
+                "postgresql://db.example/allervers?user=bob&password=s3cret&sslmode=require")
+                .Redacted(),
+            "postgresql://db.example/allervers?user=bob&password=***&sslmode=require");
   EXPECT_THROW(storage::DatabaseUrl::Parse("mysql://x"), Error);
   EXPECT_THROW(storage::DatabaseUrl::Parse("sqlite:"), Error);
   EXPECT_THROW(storage::DatabaseUrl::Parse("sqlite::memory:"), Error);
