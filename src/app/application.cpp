@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "common/error.hpp"
-#include "common/time.hpp"
 #include "notify/http_sms_sender.hpp"
 #include "notify/smtp_mailer.hpp"
 #include "web/letters.hpp"
@@ -227,19 +226,15 @@ std::vector<MetricFamily> Application::MetricGauges() {
 void Application::RunDailyRetention() {
   // Once a day, from 2 a.m. Paris time (docs/retention.md); a failed run is tried again at the
   // next check.
-  const Instant now = clock_.Now();
-  if (paris::ToLocal(now).hour < 2) {
-    return;
-  }
   try {
-    if (!retention_->DueToday(now)) {
+    const auto run = retention_->RunIfDue();
+    if (!run) {
       return;
     }
-    const auto run = retention_->Run(service::Actor::System("retention"), false, "daily");
     spdlog::info(
         "event=job.retention persons={} referrals={} drafts={} imports={} api_replays={} "
         "stale_open={}",
-        run.persons, run.referrals, run.drafts, run.imports, run.api_replays, run.stale_open);
+        run->persons, run->referrals, run->drafts, run->imports, run->api_replays, run->stale_open);
     metrics_.ObserveJob("retention", true, UnixSeconds(clock_.Now()));
   } catch (const std::exception& e) {
     spdlog::warn("event=job.retention_failed detail=\"{}\"", e.what());

@@ -1,6 +1,5 @@
 #include "service/retention_service.hpp"
 
-
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "service/audit.hpp"
@@ -145,6 +144,14 @@ std::vector<RetentionRun> RetentionService::Runs(const Actor& actor, int limit) 
   std::vector<RetentionRun> out;
   store_.Read([&](Tx& tx) { out = tx.retention().Runs(limit); });
   return out;
+}
+
+std::optional<RetentionRun> RetentionService::RunIfDue() {
+  const Instant now = clock_.Now();
+  if (paris::ToLocal(now).hour < 2 || !DueToday(now)) {
+    return std::nullopt;
+  }
+  return Run(Actor::System("retention"), false, "daily");
 }
 
 bool RetentionService::DueToday(Instant now) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -32,6 +33,9 @@ class RetentionService {
   std::vector<RetentionRun> Runs(const Actor& actor, int limit = 20);
   /// True when no run (other than a dry run) succeeded on the Paris day of `now`.
   bool DueToday(Instant now);
+  /// The daily job of `serve`: from 2 a.m. Paris time, runs the purge (as the system, "daily")
+  /// unless a run already succeeded that day; what it did, or nothing when it was not due.
+  std::optional<RetentionRun> RunIfDue();
   /// The cutoffs that apply at `now` under the current settings.
   RetentionCutoffs Cutoffs(Tx& tx, Instant now) const;
 

@@ -352,6 +352,26 @@ TEST_P(RetentionTest, AnExpiredPersonLeavesNoPersonalDataAndTheFiguresStay) {
   EXPECT_TRUE(runs[2].dry_run);
 }
 
+// The daily job of serve: from 2 a.m. Paris time, once a day; a dry run does not count.
+TEST_P(RetentionTest, TheDailyJobRunsOnceADayFromTwoInTheMorning) {
+  BuildExpiredCase();
+  At({2026, 6, 1}, 1);  // 1 a.m.: not yet
+  EXPECT_FALSE(s_->retention.RunIfDue().has_value());
+  s_->retention.Run(admin_, true, "admin");
+  At({2026, 6, 1}, 2);
+  const auto run = s_->retention.RunIfDue();
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->run_by, "daily");
+  EXPECT_EQ(run->persons, 1);
+  At({2026, 6, 1}, 23);
+  EXPECT_FALSE(s_->retention.RunIfDue().has_value()) << "once a day";
+  At({2026, 6, 2}, 3);
+  EXPECT_TRUE(s_->retention.RunIfDue().has_value()) << "the next day again";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_event WHERE action = 'retention.run' AND "
+                  "actor_label = 'system:retention'"),
+            2);
+}
+
 TEST_P(RetentionTest, TheDurationsAreSettings) {
   BuildExpiredCase();
   At({2026, 6, 1}, 3);
