@@ -29,7 +29,8 @@ constexpr std::array<std::string_view, 5> kRequestKinds = {"acces", "rectificati
                                                            "opposition", "limitation"};
 
 // The person (after merges) if the team holds a case of hers; "not found" otherwise, as for
-// every read of a case. `open_case` tells whether one of those cases is still open.
+// every read of a case. `open_case` tells whether a case of hers is still open, at any team:
+// the person record is shared, and anonymising it would blank another team's open case.
 PersonRecord LoadTeamPerson(const Actor& actor, Tx& tx, domain::PersonId id,
                             bool* open_case = nullptr) {
   auto person = tx.persons().Find(id);
@@ -45,8 +46,8 @@ PersonRecord LoadTeamPerson(const Actor& actor, Tx& tx, domain::PersonId id,
     const auto r = tx.referrals().Find(s.id);
     if (r && IsTeamCase(actor, *r)) {
       team = true;
-      open = open || domain::IsOpen(r->status);
     }
+    open = open || (r && domain::IsOpen(r->status));
   }
   if (!team) {
     throw Error(ErrorCode::kNotFound, "Cette personne n’existe pas.");
@@ -263,6 +264,7 @@ std::string CaseService::AccessCopyPdf(const Actor& actor, domain::PersonId pers
   add("Adaptations", p.adaptations);
   add("Aidant", p.carer);
   t.blocks.push_back({"Votre identité et vos coordonnées", identity});
+  const auto text_items = domain::FreeTextItems(reference_.assessment);
   for (const auto& c : copy.file.cases) {
     std::vector<std::string> lines;
     lines.push_back("Orientée par : " + c.referral.structure_name + ".");
@@ -271,6 +273,47 @@ std::string CaseService::AccessCopyPdf(const Actor& actor, domain::PersonId pers
     }
     if (!c.referral.data.difficulties.empty()) {
       lines.push_back("Difficultés décrites : " + c.referral.data.difficulties);
+    }
+    // The texts the timeline does not show in full.
+    const auto add_text = [&lines](const std::string& label, const std::string& text) {
+      if (!text.empty()) {
+        lines.push_back(label + " : " + text);
+      }
+    };
+    add_text("Disponibilités pour un rendez-vous à trois", c.referral.data.tripartite_availability);
+    for (const auto& a : c.appointments) {
+      const auto& v = a.appointment;
+      const std::string when = "Rendez-vous du " + paris::FormatDateTime(v.starts_at);
+      add_text(when + ", lieu", text::Trim(v.place_label + " " + v.address_line));
+      add_text(when + ", à préparer", v.to_bring);
+      add_text(when + ", résultat", v.outcome_note);
+    }
+    for (const auto& b : c.assessments) {
+      for (const auto& [item, value] : b.answers) {
+        if (item.ends_with("/adaptation") ||
+            std::find(text_items.begin(), text_items.end(), item) != text_items.end()) {
+          add_text("Bilan du " + paris::FormatDate(b.conducted_on), value);
+        }
+      }
+    }
+    for (const auto& pr : c.procedures) {
+      add_text("Démarche " + pr.code, pr.note);
+    }
+    for (const auto& o : c.orientations) {
+      add_text("Orientation vers " + o.partner_name, o.note);
+    }
+    for (const auto& r : c.reviews) {
+      const std::string when = "Point d’étape du " + paris::FormatDate(r.scheduled_at);
+      add_text(when + ", compte rendu", r.minutes);
+      add_text(when + ", décisions", r.decisions);
+    }
+    for (const auto& f : c.feedbacks) {
+      add_text("Retour au prescripteur du " + paris::FormatDate(f.sent_at), f.next_steps);
+    }
+    for (const auto& q : c.quarterly_reports) {
+      add_text("Bilan trimestriel du " + paris::FormatDate(q.sent_at), q.observations);
+      add_text("Bilan trimestriel du " + paris::FormatDate(q.sent_at) + ", perspectives",
+               q.perspectives);
     }
     t.blocks.push_back({"Accompagnement " + c.referral.number, lines});
   }
@@ -313,8 +356,8 @@ void CaseService::ErasePerson(const Actor& actor, domain::PersonId person) {
     }
     if (open) {
       throw Error(ErrorCode::kConflict,
-                  "Un accompagnement est encore ouvert : clôturez-le avant d’anonymiser la "
-                  "personne.");
+                  "Un accompagnement de cette personne est encore ouvert, dans l’équipe ou "
+                  "ailleurs : il doit être clôturé avant de l’anonymiser.");
     }
     const Instant now = clock_.Now();
     tx.retention().AnonymisePerson(p.id, now, domain::FreeTextItems(reference_.assessment));

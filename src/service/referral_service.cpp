@@ -638,6 +638,11 @@ void ReferralService::MergeInTx(const Actor& actor, Tx& tx, domain::PersonId fro
   if (!a || !b || a->merged_into || b->merged_into) {
     throw Error(ErrorCode::kNotFound, "Cette personne n’existe pas ou a déjà été fusionnée.");
   }
+  // An anonymised record must stay so: nothing is written back into it (docs/retention.md).
+  if (a->anonymized_at || b->anonymized_at) {
+    throw Error(ErrorCode::kConflict,
+                "Cette personne a été anonymisée : elle ne peut plus être rapprochée d’une autre.");
+  }
   // The actor must be allowed on every referral of both persons.
   for (const auto id : {from, into}) {
     for (const auto& s : tx.referrals().ForPerson(id)) {
@@ -750,6 +755,10 @@ domain::FieldErrors ReferralService::UpdatePerson(const Actor& actor, domain::Re
     const auto r = Load(actor, tx, id);
     if (!r.person_id) {
       throw Error(ErrorCode::kConflict, "Cette fiche n’a pas de personne.");
+    }
+    if (const auto p = tx.persons().Find(*r.person_id); p && p->anonymized_at) {
+      throw Error(ErrorCode::kConflict,
+                  "Cette personne a été anonymisée : ses données ne peuvent plus être modifiées.");
     }
     const auto before = Fields(r.data.person);
     const auto after = Fields(updated);

@@ -66,8 +66,12 @@ class SqlRetentionRepository final : public service::RetentionRepository {
     std::vector<PersonId> out;
     long long id = 0;
     Query q(sql_,
+            // Records merged into another go with it (AnonymisePerson); a request about her
+            // data not answered yet keeps the file until it is.
             std::string("SELECT p.id FROM person p WHERE p.anonymized_at IS NULL AND "
-                        "p.created_at < :created AND NOT EXISTS (SELECT 1 FROM referral r WHERE "
+                        "p.merged_into_id IS NULL AND p.created_at < :created AND NOT EXISTS "
+                        "(SELECT 1 FROM rights_request q WHERE q.person_id = p.id AND q.status = "
+                        "'ouverte') AND NOT EXISTS (SELECT 1 FROM referral r WHERE "
                         "r.person_id IN (p.id, COALESCE(p.merged_into_id, p.id)) AND (") +
                 "r.status IN " + kOpen + " OR (r.status NOT IN " + kUnaccepted +
                 " OR r.accepted_at IS NOT NULL) AND " + ActivitySince("p") + " OR r.status IN " +

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -20,6 +23,23 @@ namespace {
 // in any column of any table — whatever tables and columns the schema has by then.
 constexpr const char* kPhoneDigits = "661728394";
 constexpr const char* kBirthDate = "1958-06-21";
+
+// The text of a PDF (pdftotext, Debian's poppler-utils), its line breaks made spaces.
+std::string PdfText(const std::string& pdf) {
+  TempDir dir;
+  const auto path = dir.path() / "copy.pdf";
+  std::ofstream(path, std::ios::binary) << pdf;
+  std::string out;
+  if (FILE* p = popen(("pdftotext '" + path.string() + "' -").c_str(), "r")) {
+    char buf[4096];
+    for (std::size_t n = 0; (n = fread(buf, 1, sizeof buf, p)) > 0;) {
+      out.append(buf, n);
+    }
+    pclose(p);
+  }
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
+}
 
 class RetentionTest : public ::testing::TestWithParam<TestBackend> {
  protected:
@@ -459,12 +479,19 @@ TEST_P(RetentionTest, ThePersonsRequestsNoticeCopyAndErasure) {
             (LocalDate{2024, 3, 12}));
   EXPECT_EQ(s_->cases.PrivacyNoticePdf(worker_, person).rfind("%PDF-", 0), 0u);
 
-  // The copy of her data holds her identity, her history, her requests.
+  // The copy of her data holds her identity, her history, her requests; every text of her file
+  // is in the PDF letter.
+  const auto pdf = PdfText(s_->cases.AccessCopyPdf(worker_, person));
+  for (const char* text : {"ZQ la voisine", "ZQ lire à voix haute", "ZQ carte Vitale",
+                           "ZQ résultat", "ZQ dossier complet", "ZQ note d’orientation",
+                           "ZQ compte rendu", "ZQ décisions", "ZQ la suite", "ZQ observations",
+                           "ZQ mardi", "ZQ note de suivi", "ZQ rappeler après 17 h"}) {
+    EXPECT_NE(pdf.find(text), std::string::npos) << text;
+  }
   const auto copy = s_->cases.ExportPersonData(worker_, person);
   EXPECT_EQ(copy.file.person.data.birth_name, "Zqnom");
   EXPECT_FALSE(copy.history.empty()) << "the rectification of April";
   EXPECT_EQ(copy.requests.size(), 1u);
-  EXPECT_EQ(s_->cases.AccessCopyPdf(worker_, person).rfind("%PDF-", 0), 0u);
   EXPECT_EQ(CodeOf([&] { s_->cases.ExportPersonData(stranger, person); }), ErrorCode::kNotFound);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_event WHERE action = 'person.access_export'"), 2);
 
@@ -482,6 +509,47 @@ TEST_P(RetentionTest, ThePersonsRequestsNoticeCopyAndErasure) {
   EXPECT_FALSE(view.may_erase);
   EXPECT_EQ(CodeOf([&] { s_->cases.ErasePerson(coordinator_, person); }), ErrorCode::kConflict);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_event WHERE action = 'person.erase'"), 1);
+  // Nothing is written back into an anonymised person.
+  EXPECT_EQ(CodeOf([&] { s_->referrals.UpdatePerson(worker_, referral, Identity("Zr")); }),
+            ErrorCode::kConflict);
+  At({2024, 5, 22}, 10);
+  const auto again = s_->referrals.Submit(referrer_, std::nullopt, Identity("Zr"));
+  ASSERT_TRUE(again.errors.empty());
+  EXPECT_EQ(CodeOf([&] { s_->referrals.LinkToPerson(coordinator_, again.id, person); }),
+            ErrorCode::kConflict);
+  EXPECT_EQ(Find("zrnom").size(), 2u) << "only the new referral's person and its search name";
+}
+
+// The person record is shared between teams: an open case at another team blocks erasure.
+TEST_P(RetentionTest, AnOpenCaseAtAnotherTeamBlocksErasure) {
+  const auto closed = BuildExpiredCase();
+  const auto person = *s_->cases.PersonOf(coordinator_, closed);
+  ASSERT_TRUE(s_->structures.Create(system_, {"EMN2", "Autre équipe", "operateur", "Pontoise"})
+                  .errors.empty());
+  const auto r = s_->referrals.Submit(referrer_, std::nullopt, Identity("Zq"));
+  ASSERT_TRUE(r.errors.empty());
+  s_->referrals.LinkToPerson(coordinator_, r.id, person);
+  s_->referrals.Accept(coordinator_, r.id, worker_.user_id);
+  db_->Exec(
+      "UPDATE referral SET operator_id = (SELECT id FROM structure WHERE code = 'EMN2') "
+      "WHERE id = " +
+      std::to_string(r.id));
+  EXPECT_FALSE(s_->cases.PersonData(coordinator_, person).may_erase);
+  EXPECT_EQ(CodeOf([&] { s_->cases.ErasePerson(coordinator_, person); }), ErrorCode::kConflict);
+  EXPECT_FALSE(Find("zqnom").empty());
+}
+
+// A request about her data not answered yet keeps the file until it is.
+TEST_P(RetentionTest, AnOpenRequestKeepsTheFile) {
+  const auto referral = BuildExpiredCase();
+  const auto person = *s_->cases.PersonOf(coordinator_, referral);
+  At({2026, 5, 30}, 10);
+  ASSERT_TRUE(s_->cases.AddRightsRequest(worker_, person, "acces", "30/05/2026").empty());
+  At({2026, 6, 1}, 3);
+  EXPECT_EQ(s_->retention.Run(admin_, false, "admin").persons, 0);
+  const auto id = s_->cases.PersonData(worker_, person).requests.at(0).id;
+  ASSERT_TRUE(s_->cases.AnswerRightsRequest(worker_, person, id, "repondue", "01/06/2026").empty());
+  EXPECT_EQ(s_->retention.Run(admin_, false, "admin").persons, 1);
 }
 
 TEST_P(RetentionTest, AnOpenCaseIsNotErased) {

@@ -117,17 +117,96 @@ json AccessCopyJson(const service::AccessCopy& c) {
                 {"availability", p.availability},
                 {"adaptations", p.adaptations},
                 {"carer", p.carer}}}};
+  const auto day = [](const std::optional<LocalDate>& d) {
+    return d ? json(ToIso(*d)) : json(nullptr);
+  };
   json cases = json::array();
   for (const auto& k : c.file.cases) {
     const auto& d = k.referral.data;
+    json appointments = json::array();
+    for (const auto& a : k.appointments) {
+      const auto& v = a.appointment;
+      appointments.push_back({{"starts_at", paris::FormatDateTime(v.starts_at)},
+                              {"place_label", v.place_label},
+                              {"address_line", v.address_line},
+                              {"postal_code", v.postal_code},
+                              {"city", v.city},
+                              {"purpose", v.purpose},
+                              {"to_bring", v.to_bring},
+                              {"outcome_note", v.outcome_note}});
+    }
+    json contacts = json::array();
+    for (const auto& ca : k.contacts) {
+      contacts.push_back({{"at", paris::FormatDateTime(ca.at)}, {"note", ca.note}});
+    }
+    json bilans = json::array();
+    for (const auto& b : k.assessments) {
+      bilans.push_back({{"conducted_on", ToIso(b.conducted_on)}, {"answers", b.answers}});
+    }
+    json interventions = json::array();
+    for (const auto& i : k.interventions) {
+      interventions.push_back({{"on", ToIso(i.occurred_on)}, {"summary", i.summary}});
+    }
+    json notes = json::array();
+    for (const auto& n : k.notes) {
+      notes.push_back({{"at", paris::FormatDateTime(n.created_at)}, {"body", n.body}});
+    }
+    json procedures = json::array();
+    for (const auto& pr : k.procedures) {
+      procedures.push_back(
+          {{"code", pr.code},
+           {"due_on", day(pr.due_on)},
+           {"outcome_on", day(pr.outcome_on)},
+           {"monthly_amount_cents",
+            pr.monthly_amount_cents ? json(*pr.monthly_amount_cents) : json(nullptr)},
+           {"note", pr.note}});
+    }
+    json orientations = json::array();
+    for (const auto& o : k.orientations) {
+      orientations.push_back({{"partner", o.partner_name},
+                              {"reason", o.reason},
+                              {"shared", o.shared},
+                              {"consent_on", day(o.consent_on)},
+                              {"note", o.note}});
+    }
+    json reviews = json::array();
+    for (const auto& r : k.reviews) {
+      reviews.push_back({{"scheduled_at", paris::FormatDateTime(r.scheduled_at)},
+                         {"place", r.place},
+                         {"minutes", r.minutes},
+                         {"decisions", r.decisions}});
+    }
+    json feedbacks = json::array();
+    for (const auto& f : k.feedbacks) {
+      feedbacks.push_back(
+          {{"sent_at", paris::FormatDateTime(f.sent_at)}, {"next_steps", f.next_steps}});
+    }
+    json reports = json::array();
+    for (const auto& q : k.quarterly_reports) {
+      reports.push_back({{"sent_at", paris::FormatDateTime(q.sent_at)},
+                         {"summary", q.summary},
+                         {"observations", q.observations},
+                         {"perspectives", q.perspectives}});
+    }
     cases.push_back({{"number", k.referral.number},
                      {"referring_structure", k.referral.structure_name},
                      {"referrer", d.referrer_name},
                      {"reason", d.reason},
                      {"difficulties", d.difficulties},
                      {"urgency_reason", d.urgency_reason},
+                     {"tripartite_availability", d.tripartite_availability},
                      {"consent_date", ToIso(d.consent_date)},
-                     {"decision_message", k.referral.decision_message}});
+                     {"decision_message", k.referral.decision_message},
+                     {"contact_attempts", contacts},
+                     {"appointments", appointments},
+                     {"assessments", bilans},
+                     {"interventions", interventions},
+                     {"notes", notes},
+                     {"procedures", procedures},
+                     {"orientations", orientations},
+                     {"reviews", reviews},
+                     {"feedbacks", feedbacks},
+                     {"quarterly_reports", reports}});
   }
   out["accompaniments"] = cases;
   json timeline = json::array();
