@@ -3,7 +3,6 @@
 // deadline, the copy of her data (right of access) and erasure on request.
 
 #include <algorithm>
-#include <array>
 #include <string>
 #include <vector>
 
@@ -24,9 +23,6 @@ namespace allervers::service {
 namespace {
 
 using case_detail::IsTeamCase;
-
-constexpr std::array<std::string_view, 5> kRequestKinds = {"acces", "rectification", "effacement",
-                                                           "opposition", "limitation"};
 
 // The person (after merges) if the team holds a case of hers; "not found" otherwise, as for
 // every read of a case. `open_case` tells whether a case of hers is still open, at any team:
@@ -84,15 +80,16 @@ void RequirePrinter(const LetterPrinter* printer) {
   }
 }
 
-std::string RequestKindLabel(const std::string& kind) {
-  if (kind == "acces") return "accès à ses données";
-  if (kind == "rectification") return "rectification";
-  if (kind == "effacement") return "effacement";
-  if (kind == "opposition") return "opposition";
-  return "limitation";
-}
-
 }  // namespace
+
+const RightsRequestKind* FindRightsRequestKind(std::string_view code) {
+  for (const auto& k : kRightsRequestKinds) {
+    if (k.code == code) {
+      return &k;
+    }
+  }
+  return nullptr;
+}
 
 PersonDataView CaseService::PersonData(const Actor& actor, domain::PersonId person) {
   Require(actor, Permission::kViewCases);
@@ -158,7 +155,7 @@ domain::FieldErrors CaseService::AddRightsRequest(const Actor& actor, domain::Pe
   store_.Write([&](Tx& tx) {
     const auto p = LoadTeamPerson(actor, tx, person);
     const Instant now = clock_.Now();
-    if (std::find(kRequestKinds.begin(), kRequestKinds.end(), kind) == kRequestKinds.end()) {
+    if (FindRightsRequestKind(kind) == nullptr) {
       errors.push_back({"kind", "Choisissez ce que la personne demande."});
     }
     const auto day = PastDay(received_on, paris::Today(now), "received_on", errors);
@@ -332,7 +329,10 @@ std::string CaseService::AccessCopyPdf(const Actor& actor, domain::PersonId pers
   std::vector<std::string> requests;
   for (const auto& r : copy.requests) {
     requests.push_back(
-        "Demande d’" + RequestKindLabel(r.kind) + " reçue le " + paris::FormatDate(r.received_on) +
+        (FindRightsRequestKind(r.kind) != nullptr
+             ? std::string(FindRightsRequestKind(r.kind)->phrase)
+             : r.kind) +
+        " reçue le " + paris::FormatDate(r.received_on) +
         (r.answered_on ? ", répondue le " + paris::FormatDate(*r.answered_on) : ", en cours") +
         ".");
   }

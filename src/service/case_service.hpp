@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -69,6 +71,23 @@ struct PersonDataView {
   bool open_case = false;               // an accompaniment of the team is still open
   bool may_erase = false;               // the reader may anonymise her (coordinator, none open)
 };
+
+/// The kinds of request a person may make about her data (RGPD art. 15–21): the code stored,
+/// the label of the form's list, and how a letter names the request.
+struct RightsRequestKind {
+  std::string_view code;
+  std::string_view label;   // « Accès à ses données »
+  std::string_view phrase;  // « Demande d’accès à ses données »
+};
+inline constexpr std::array<RightsRequestKind, 5> kRightsRequestKinds = {{
+    {"acces", "Accès à ses données", "Demande d’accès à ses données"},
+    {"rectification", "Rectification", "Demande de rectification"},
+    {"effacement", "Effacement", "Demande d’effacement"},
+    {"opposition", "Opposition", "Opposition"},
+    {"limitation", "Limitation", "Demande de limitation"},
+}};
+/// The kind of that code, nullptr for an unknown one.
+const RightsRequestKind* FindRightsRequestKind(std::string_view code);
 
 /// Everything the team holds on one person (right of access), as of the reader's rights.
 struct AccessCopy {

@@ -482,6 +482,8 @@ TEST_P(RetentionTest, ThePersonsRequestsNoticeCopyAndErasure) {
   // The copy of her data holds her identity, her history, her requests; every text of her file
   // is in the PDF letter.
   const auto pdf = PdfText(s_->cases.AccessCopyPdf(worker_, person));
+  EXPECT_NE(pdf.find("Demande d’accès à ses données reçue le 20/05/2024, répondue le 21/05/2024."),
+            std::string::npos);
   for (const char* text : {"ZQ la voisine", "ZQ lire à voix haute", "ZQ carte Vitale",
                            "ZQ résultat", "ZQ dossier complet", "ZQ note d’orientation",
                            "ZQ compte rendu", "ZQ décisions", "ZQ la suite", "ZQ observations",

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
@@ -17,15 +16,6 @@ namespace {
 
 using nlohmann::json;
 using service::Permission;
-
-const std::map<std::string, std::string>& RequestKinds() {
-  static const std::map<std::string, std::string> kinds = {{"acces", "Accès à ses données"},
-                                                           {"rectification", "Rectification"},
-                                                           {"effacement", "Effacement"},
-                                                           {"opposition", "Opposition"},
-                                                           {"limitation", "Limitation"}};
-  return kinds;
-}
 
 // What was typed in the page's forms, shown again after an error.
 struct Typed {
@@ -59,7 +49,9 @@ void RenderPersonData(RequestContext& ctx, Deps& deps, long long person, domain:
         {{"id", r.id},
          {"person_id", v.person.id},
          {"may_record", service::Allows(ctx.actor, Permission::kRecordAccompaniment)},
-         {"kind", RequestKinds().contains(r.kind) ? RequestKinds().at(r.kind) : r.kind},
+         {"kind", service::FindRightsRequestKind(r.kind) != nullptr
+                      ? std::string(service::FindRightsRequestKind(r.kind)->label)
+                      : r.kind},
          {"received", paris::FormatDate(r.received_on)},
          {"due", paris::FormatDate(r.due_on)},
          {"open", open},
@@ -71,8 +63,8 @@ void RenderPersonData(RequestContext& ctx, Deps& deps, long long person, domain:
          {"answer_error", typed_here ? answer_error : ""}});
   }
   json kinds = json::array();
-  for (const auto& [code, label] : RequestKinds()) {
-    kinds.push_back({{"code", code}, {"label", label}, {"selected", code == typed.kind}});
+  for (const auto& k : service::kRightsRequestKinds) {
+    kinds.push_back({{"code", k.code}, {"label", k.label}, {"selected", k.code == typed.kind}});
   }
   json data = {
       {"person_id", v.person.id},
