@@ -232,6 +232,11 @@ int main(int argc, char** argv) {
   auto* token_revoke = token->add_subcommand("revoke", "Révoquer un jeton");
   token_revoke->add_option("--id", t_id, "Numéro du jeton (voir token list)")->required();
 
+  auto* audit = cli.add_subcommand("audit", "Journal d’audit");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand(
+      "verify", "Vérifier que le journal d’audit n’a été ni modifié ni amputé (code 1 sinon)");
+
   auto* outbox = cli.add_subcommand("outbox", "Suivre l’envoi des e-mails et SMS");
   outbox->require_subcommand(1);
   std::string o_status;
@@ -348,6 +353,33 @@ int main(int argc, char** argv) {
       PrintDemo(result);
       return 0;
     }
+    if (*audit_verify) {
+      const auto r = application.audit().Verify(system);
+      if (!r.intact) {
+        std::cerr << "Journal d’audit NON INTÈGRE : " << r.problem << "\n"
+                  << "Première ligne en cause : n° " << r.broken_at_id << " (" << r.rows_checked
+                  << " ligne(s) vérifiées avant elle).\n";
+        return 1;
+      }
+      std::cout << "Journal d’audit intègre : " << r.rows_checked << " ligne(s) chaînées";
+      if (r.rows_checked > 0) {
+        std::cout << ", de la n° " << r.first_id << " à la n° " << r.last_id;
+      }
+      std::cout << ".\n";
+      if (r.purged_before_id > 0) {
+        std::cout << "Lignes antérieures à la n° " << r.purged_before_id
+                  << " supprimées par la durée de conservation du journal.\n";
+      }
+      if (r.legacy_rows > 0) {
+        std::cout << r.legacy_rows
+                  << " ligne(s) plus anciennes que le chaînage (avant la mise à jour qui l’a "
+                     "introduit) ne sont pas couvertes.\n";
+      }
+      std::cout << "Empreinte de la dernière ligne : " << r.last_hash << "\n"
+                << "Notez-la ailleurs (registre, courriel daté) : une réécriture complète du "
+                   "journal la changerait.\n";
+      return 0;
+    }
     if (*purge) {
       const auto run = application.retention().Run(system, purge_dry_run, "command");
       std::cout << (purge_dry_run ? "Simulation, rien n’a été changé. Seraient traités :\n"
@@ -358,7 +390,8 @@ int main(int argc, char** argv) {
                 << allervers::paris::FormatDate(run.unaccepted_cutoff) << ") : " << run.referrals
                 << "\n  brouillons abandonnés supprimés : " << run.drafts
                 << "\n  fichiers d’import supprimés : " << run.imports
-                << "\n  réponses d’API mémorisées supprimées : " << run.api_replays << "\n";
+                << "\n  réponses d’API mémorisées supprimées : " << run.api_replays
+                << "\n  lignes du journal d’audit supprimées : " << run.audit_rows << "\n";
       if (run.stale_open > 0) {
         std::cout << "À voir : " << run.stale_open
                   << " dossier(s) encore ouvert(s) sans contact depuis le "

@@ -29,7 +29,18 @@ service::SessionRepository& SqlTx::sessions() {
 service::ThrottleRepository& SqlTx::throttle() {
   return Lazy(throttle_, sql_, MakeThrottleRepository);
 }
-service::AuditRepository& SqlTx::audit() { return Lazy(audit_, sql_, MakeAuditRepository); }
+service::AuditRepository& SqlTx::audit() {
+  if (!audit_) {
+    audit_ = MakeAuditRepository(sql_, backend_);
+  }
+  return *audit_;
+}
+bool SqlTx::HasPendingAudit() const { return audit_ && audit_->HasPending(); }
+void SqlTx::FlushAudit() {
+  if (audit_) {
+    audit_->Flush();
+  }
+}
 service::PersonRepository& SqlTx::persons() { return Lazy(persons_, sql_, MakePersonRepository); }
 service::ReferralRepository& SqlTx::referrals() {
   return Lazy(referrals_, sql_, MakeReferralRepository);

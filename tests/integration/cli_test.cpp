@@ -101,6 +101,27 @@ TEST_F(CliTest, PurgeSimulatesThenRuns) {
   EXPECT_EQ(runs, 2);
 }
 
+// `audit verify` answers 0 on the demonstration's trail and 1, naming the row, once a row
+// has been altered behind the application's back (its trigger dropped first, as an intruder
+// with the database file would).
+TEST_F(CliTest, AuditVerifyFindsAnAlteredRow) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(Run({"demo"}).exit_code, 0);
+  auto ok = Run({"audit", "verify"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("Journal d’audit intègre"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("Empreinte de la dernière ligne : "), std::string::npos) << ok.out;
+  {
+    soci::session sql("sqlite3", "db=" + (dir_.path() / "cli.db").string());
+    sql << "DROP TRIGGER audit_event_no_update";
+    sql << "UPDATE audit_event SET actor_label = 'system:x' WHERE id = 5";
+  }
+  auto bad = Run({"audit", "verify"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("NON INTÈGRE"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("ligne n° 5 a été modifié"), std::string::npos) << bad.err;
+}
+
 TEST_F(CliTest, DemoRefusesADatabaseWithOtherData) {
   ASSERT_EQ(Run({"migrate"}).exit_code, 0);
   ASSERT_EQ(

@@ -36,6 +36,8 @@ TEST(Allows, MatchesTheRoleTable) {
       {Permission::kTriageReferrals, {Role::kCoordinateur}},
       {Permission::kImportReferrals, {Role::kCoordinateur}},
       {Permission::kManageApiTokens, {Role::kAdmin}},
+      {Permission::kRunRetention, {Role::kAdmin}},
+      {Permission::kViewCaseAccessLog, {Role::kCoordinateur}},
   };
   for (const auto& [permission, roles] : expected) {
     for (auto role : {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote,
