@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "common/fictitious_names.hpp"
 #include "common/text.hpp"
+#include "domain/identity.hpp"
 
 namespace allervers::storage {
 namespace {
@@ -125,7 +126,8 @@ constexpr std::array<std::string_view, 100> kTerritories = {
 // The tables the generator fills: their secondary indexes (and, on PostgreSQL, foreign keys)
 // are dropped for the load and rebuilt once at the end, which is several times faster than
 // maintaining them row by row.
-constexpr std::array<std::string_view, 17> kFilled = {"person",
+constexpr std::array<std::string_view, 18> kFilled = {"person",
+                                                      "person_key",
                                                       "referral",
                                                       "referral_item",
                                                       "referral_event",
@@ -219,7 +221,10 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
         st.execute(true);
         Report(progress, what, st.get_affected_rows(), start);
       }
-      const auto start = SteadyClock::now();
+      auto start = SteadyClock::now();
+      const long long keys = WriteKeys(sql);
+      Report(progress, "clés de détection des doublons", keys, start);
+      start = SteadyClock::now();
       for (const auto& ddl : rebuild) {
         sql << ddl;
       }
@@ -287,7 +292,7 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
       st.execute(false);
       while (st.fetch()) {
         keys.emplace_back(table, name);
-        rebuild.push_back("ALTER TABLE " + table + " ADD CONSTRAINT " + name + " " + ddl);
+        rebuild.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", table, name, ddl));
       }
       soci::statement ix =
           (sql.prepare << "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname "
@@ -312,12 +317,13 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
       }
     }
     for (const auto& [t, k] : keys) {
-      sql << "ALTER TABLE " + t + " DROP CONSTRAINT " + k;
+      sql << fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", t, k);
     }
     for (const auto& [n, d] : indexes) {
       sql << "DROP INDEX " + n;
     }
     std::vector<std::string> out;
+    out.reserve(indexes.size() + rebuild.size());
     for (const auto& [n, d] : indexes) {
       out.push_back(d);
     }
@@ -376,6 +382,91 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
     sql << insert;
   }
 
+  // The duplicate-detection keys of every generated person (person_key rows), the ones
+  // ReferralService writes for a person (domain::IndexKeys): the phonetic keys are not
+  // computable in SQL, so the persons are read by ranges of ids and their keys written by a
+  // prepared multi-row INSERT. Returns the number of rows.
+  long long WriteKeys(soci::session& sql) const {
+    constexpr long long kPersonsPerRead = 20'000;
+    constexpr std::size_t kRowsPerInsert = 500;
+    // The bound values of one INSERT, by reference: `count` rows of (key, person).
+    struct Batch {
+      std::vector<std::string> keys;
+      std::vector<long long> persons;
+      soci::statement insert;
+
+      Batch(soci::session& sql, std::size_t count) : keys(count), persons(count), insert(sql) {
+        std::string text = "INSERT INTO person_key (key, person_id) VALUES ";
+        for (std::size_t i = 0; i < count; ++i) {
+          text += fmt::format("{}(:k{}, :p{})", i == 0 ? "" : ", ", i, i);
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+          insert.exchange(soci::use(keys[i]));
+          insert.exchange(soci::use(persons[i]));
+        }
+        insert.alloc();
+        insert.prepare(text);
+        insert.define_and_bind();
+      }
+    };
+    Batch full(sql, kRowsPerInsert);
+    std::size_t pending = 0;
+    long long written = 0;
+    const auto flush = [&] {
+      full.insert.execute(true);
+      written += static_cast<long long>(pending);
+      pending = 0;
+    };
+    const auto add = [&](const std::string& key, long long person) {
+      full.keys[pending] = key;
+      full.persons[pending] = person;
+      if (++pending == kRowsPerInsert) {
+        flush();
+      }
+    };
+
+    long long id = 0;
+    domain::PersonIdentity p;
+    std::string birth_date;
+    soci::indicator birth_date_ind = soci::i_ok;
+    int birth_year = 0;
+    soci::indicator birth_year_ind = soci::i_ok;
+    long long from = 1;
+    long long to = 0;
+    soci::statement read =
+        (sql.prepare << "SELECT id, birth_name, usage_name, first_names, birth_date, birth_year, "
+                        "phone, email, postal_code FROM person WHERE id >= :from AND id < :to "
+                        "ORDER BY id",
+         soci::into(id), soci::into(p.birth_name), soci::into(p.usage_name),
+         soci::into(p.first_names), soci::into(birth_date, birth_date_ind),
+         soci::into(birth_year, birth_year_ind), soci::into(p.phone), soci::into(p.email),
+         soci::into(p.postal_code), soci::use(from), soci::use(to));
+    for (; from <= spec_.persons; from += kPersonsPerRead) {
+      to = from + kPersonsPerRead;
+      read.execute(false);
+      while (read.fetch()) {
+        // As domain::PersonData::Identity(): the year of the date when the date is known.
+        p.birth_date = birth_date_ind == soci::i_ok ? ParseIsoDate(birth_date) : std::nullopt;
+        p.birth_year = p.birth_date                   ? std::optional(p.birth_date->year)
+                       : birth_year_ind == soci::i_ok ? std::optional(birth_year)
+                                                      : std::nullopt;
+        for (const auto& key : domain::IndexKeys(p)) {
+          add(key, id);
+        }
+      }
+    }
+    if (pending > 0) {
+      Batch rest(sql, pending);
+      for (std::size_t i = 0; i < pending; ++i) {
+        rest.keys[i] = full.keys[i];
+        rest.persons[i] = full.persons[i];
+      }
+      rest.insert.execute(true);
+      written += static_cast<long long>(pending);
+    }
+    return written;
+  }
+
   // ---- SQL building blocks --------------------------------------------------------------
 
   // `WITH` numbered rows i = 1..n, then `g`: one row per person p (or per person and k when
@@ -417,8 +508,9 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
     const std::string created = std::to_string((today_ - spec_.span_days - 30) * 86400);
     const std::string received = At("g.r", "7 + (g.p % 9)") + " + (g.p % 60) * 60";
     std::vector<std::pair<std::string, std::string>> out;
-    const auto add = [&](std::string what, std::string table, long long per, std::string select,
-                         std::string where = "", std::string joins = "", long long rows = 0) {
+    const auto add = [&](std::string what, const std::string& table, long long per,
+                         const std::string& select, const std::string& where = "",
+                         const std::string& joins = "", long long rows = 0) {
       out.emplace_back(std::move(what), "INSERT INTO " + table + " " + With(per, rows) + "SELECT " +
                                             select + " FROM g" + joins +
                                             (where.empty() ? "" : " WHERE " + where));
@@ -459,7 +551,8 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
                     "départemental', 'pilote', {3} + 1, {1}, {2}, {2}",
                     5 * teams, Quote(spec_.password_hash), created, teams));
 
-    // Persons: names by gender, a birth date (or a year only), a phone, the territory's town.
+    // Persons: names by gender, a birth date (or a year only), a mobile phone in E.164 as the
+    // intake stores it (domain::NormalizePhone), the territory's town.
     const std::string woman = "g.p % 2 = 0";
     add("personnes",
         "person (id, birth_name, first_names, birth_date, birth_year, gender, phone, "
@@ -469,7 +562,7 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
             "g.p, sn.v, CASE WHEN {0} THEN fw.v ELSE fm.v END, CASE WHEN g.p % 4 <> 0 THEN "
             "CAST(1935 + (g.p * 31) % 70 AS TEXT) || '-' || {1} || '-' || {2} END, 1935 + "
             "(g.p * 31) % 70, CASE WHEN g.p % 23 = 0 THEN '' WHEN {0} THEN 'femme' ELSE 'homme' "
-            "END, '06' || {3}, (1 + g.p % 120) || CASE g.p % 6 WHEN 0 THEN ' rue de la "
+            "END, '+336' || {3}, (1 + g.p % 120) || CASE g.p % 6 WHEN 0 THEN ' rue de la "
             "République' WHEN 1 THEN ' avenue Jean Jaurès' WHEN 2 THEN ' place de la Mairie' "
             "WHEN 3 THEN ' rue Victor Hugo' WHEN 4 THEN ' allée des Tilleuls' ELSE ' boulevard "
             "Pasteur' END, gt.postal_code, gt.city, 'fr', sn.f || ' ' || CASE WHEN {0} THEN fw.f "

@@ -1,13 +1,17 @@
 #include "storage/scale_generator.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "domain/identity.hpp"
 #include "service/scale_demo.hpp"
 #include "support/helpers.hpp"
 #include "support/services.hpp"
@@ -136,36 +140,71 @@ TEST_P(ScaleGeneratorTest, GeneratesAConsistentActivity) {
                           soci::into(birth_name), soci::into(first_names), soci::into(search_name));
     st.execute(false);
     while (st.fetch()) {
-      EXPECT_EQ(search_name, text::FoldForSearch(birth_name + "  " + first_names));
+      EXPECT_EQ(search_name, text::FoldForSearch(fmt::format("{}  {}", birth_name, first_names)));
     }
   });
 
-  // The screens: sign-in, the triage inbox, a case page, the agenda of the coming week.
-  const auto coordinator = UserActor(service::ScaleDemo::CoordinatorEmail(1));
+  // Every person is indexed for duplicate detection under the keys ReferralService gives a
+  // person it records (domain::IndexKeys of the identity the repository reads back).
+  std::map<long long, std::set<std::string>> stored_keys;
+  db_->db().WithSession([&](soci::session& sql) {
+    long long id = 0;
+    std::string key;
+    soci::statement st =
+        (sql.prepare << "SELECT person_id, key FROM person_key", soci::into(id), soci::into(key));
+    st.execute(false);
+    while (st.fetch()) {
+      stored_keys[id].insert(key);
+    }
+  });
+  EXPECT_EQ(static_cast<long long>(stored_keys.size()), kPersons);
+  std::vector<domain::PersonId> ids;
+  for (long long id = 1; id <= kPersons; ++id) {
+    ids.push_back(id);
+  }
+  db_->db().Read([&](service::Tx& tx) {
+    for (const auto& p : tx.persons().FindMany(ids)) {
+      const auto expected = domain::IndexKeys(p.data.Identity());
+      EXPECT_EQ(stored_keys[p.id], std::set<std::string>(expected.begin(), expected.end()))
+          << "person " << p.id;
+      EXPECT_TRUE(p.data.phone.starts_with("+336")) << p.data.phone;
+    }
+  });
+
+  // The screens: sign-in, the triage inbox, a case page, the agenda of the coming two weeks,
+  // for a team with a case in progress and its next visit to come.
+  const long long fortnight = now + 14LL * 24 * 3600;
+  const long long team = Count(
+      "SELECT COALESCE(MIN(a.operator_id), 0) FROM appointment a JOIN referral r ON r.id = "
+      "a.referral_id WHERE r.status = 'in_progress' AND a.status = 'planned' AND a.starts_at >= " +
+      std::to_string(now) + " AND a.starts_at < " + std::to_string(fortnight));
+  ASSERT_GT(team, 0);
+  const auto coordinator = UserActor(service::ScaleDemo::CoordinatorEmail(static_cast<int>(team)));
   EXPECT_EQ(s_->auth
-                .SignIn(service::ScaleDemo::CoordinatorEmail(1), service::DemoSeeder::kPassword,
-                        service::Actor::Anonymous("req", "ip"))
+                .SignIn(service::ScaleDemo::CoordinatorEmail(static_cast<int>(team)),
+                        service::DemoSeeder::kPassword, service::Actor::Anonymous("req", "ip"))
                 .status,
             service::SignInStatus::kSuccess);
   const auto inbox = s_->referrals.Inbox(coordinator, {});
-  long long team_open = Count(
-      "SELECT COUNT(*) FROM referral WHERE operator_id = 1 AND status IN ('received', "
-      "'accepted', 'contact', 'appointment_set')");
-  EXPECT_EQ(inbox.total, team_open);
-  long long person = 0;
-  db_->db().WithSession([&](soci::session& sql) {
-    sql << "SELECT MIN(person_id) FROM referral WHERE operator_id = 1 AND status = "
-           "'in_progress'",
-        soci::into(person);
-  });
-  ASSERT_GT(person, 0);
+  EXPECT_EQ(inbox.total,
+            Count("SELECT COUNT(*) FROM referral WHERE operator_id = " + std::to_string(team) +
+                  " AND status IN ('received', 'accepted', 'contact', "
+                  "'appointment_set')"));
+  const long long person =
+      Count("SELECT MIN(person_id) FROM referral WHERE operator_id = " + std::to_string(team) +
+            " AND status = 'in_progress'");
   const auto file = s_->cases.Open(coordinator, person);
   ASSERT_EQ(file.cases.size(), 1U);
   EXPECT_FALSE(file.timeline.empty());
   service::AgendaQuery week;
   week.from = s_->clock.Now();
   week.to = s_->clock.Now() + std::chrono::hours(24 * 14);
-  EXPECT_FALSE(s_->appointments.Agenda(coordinator, week).empty());
+  const auto agenda = s_->appointments.Agenda(coordinator, week);
+  EXPECT_FALSE(agenda.empty());
+  EXPECT_EQ(static_cast<long long>(agenda.size()),
+            Count("SELECT COUNT(*) FROM appointment WHERE operator_id = " + std::to_string(team) +
+                  " AND starts_at >= " + std::to_string(now) + " AND starts_at < " +
+                  std::to_string(fortnight)));
 
   // The indicators of the last quarter: not zero, and the Département's activity is the sum
   // of its teams'.
@@ -184,11 +223,11 @@ TEST_P(ScaleGeneratorTest, GeneratesAConsistentActivity) {
   EXPECT_EQ(d.cases.referrals_received,
             Count("SELECT COUNT(*) FROM referral WHERE received_at >= " +
                   std::to_string(ToEpoch(paris::FromLocal({2026, 10, 1}, 0, 0))) +
-                  " AND received_at < " + std::to_string(now - 10 * 3600)));
+                  " AND received_at < " + std::to_string(now - 10LL * 3600)));
   long long team_interventions = 0;
   long long team_received = 0;
-  for (int team = 1; team <= service::ScaleDemo::kTeams; ++team) {
-    const auto coord = UserActor(service::ScaleDemo::CoordinatorEmail(team));
+  for (int t = 1; t <= service::ScaleDemo::kTeams; ++t) {
+    const auto coord = UserActor(service::ScaleDemo::CoordinatorEmail(t));
     const auto one = s_->indicators.Compute(coord, q4, false);
     ASSERT_TRUE(one.errors.empty());
     team_interventions += one.current->activity.interventions;
@@ -196,6 +235,43 @@ TEST_P(ScaleGeneratorTest, GeneratesAConsistentActivity) {
   }
   EXPECT_EQ(team_interventions, d.activity.interventions);
   EXPECT_EQ(team_received, d.cases.referrals_received);
+
+  // A new fiche for a generated woman, her names typed without accents nor capitals and no
+  // phone: the duplicate check finds her, and the coordinator links the fiche to her.
+  long long her = 0;
+  std::string birth_name, first_names, birth_date, postal_code, city, address_line;
+  db_->db().WithSession([&](soci::session& sql) {
+    sql << "SELECT id, birth_name, first_names, birth_date, postal_code, city, address_line "
+           "FROM person WHERE gender = 'femme' AND birth_date IS NOT NULL ORDER BY id LIMIT 1",
+        soci::into(her), soci::into(birth_name), soci::into(first_names), soci::into(birth_date),
+        soci::into(postal_code), soci::into(city), soci::into(address_line);
+  });
+  ASSERT_GT(her, 0);
+  const int her_team = static_cast<int>(
+      Count("SELECT operator_id FROM referral WHERE person_id = " + std::to_string(her)));
+  auto in = SampleReferral();
+  in.last_name = text::FoldForSearch(birth_name);
+  in.first_names = text::FoldForSearch(first_names);
+  in.birth_date = birth_date;
+  in.phone = "";
+  in.address_line = address_line;
+  in.postal_code = postal_code;
+  in.city = city;
+  in.consent_date = "2026-12-30";
+  const auto referrer = UserActor(fmt::format("prescripteur.t{:03}@ssd.example", her_team));
+  const auto sent = s_->referrals.Submit(referrer, std::nullopt, in);
+  ASSERT_TRUE(sent.errors.empty());
+  const auto her_coordinator = UserActor(service::ScaleDemo::CoordinatorEmail(her_team));
+  EXPECT_EQ(s_->referrals.Get(her_coordinator, sent.id).identity_status, "unchecked");
+  const auto candidates = s_->referrals.Duplicates(her_coordinator, sent.id);
+  ASSERT_FALSE(candidates.empty()) << in.last_name << " " << in.first_names << " " << birth_date;
+  EXPECT_EQ(candidates[0].person_id, her);
+  EXPECT_TRUE(candidates[0].probable);
+  EXPECT_FALSE(candidates[0].referrals.empty()) << "her generated fiche, seen by her team";
+  s_->referrals.LinkToPerson(her_coordinator, sent.id, her);
+  const auto linked = s_->referrals.Get(her_coordinator, sent.id);
+  EXPECT_EQ(linked.identity_status, "linked");
+  EXPECT_EQ(linked.person_id, her);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ScaleGeneratorTest,
