@@ -21,6 +21,7 @@
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
 #include "service/retention_service.hpp"
+#include "service/scale_demo.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/user_service.hpp"
@@ -43,6 +44,7 @@ class Application {
   service::AuthService& auth() { return *auth_; }
   service::AuditService& audit() { return *audit_; }
   service::DemoSeeder& demo() { return *demo_; }
+  service::ScaleDemo& scale_demo() { return *scale_demo_; }
   service::ReferralService& referrals() { return *referrals_; }
   service::ApiTokenService& api_tokens() { return *api_tokens_; }
   service::CsvImportService& imports() { return *imports_; }
@@ -95,6 +97,8 @@ class Application {
   std::unique_ptr<service::SettingsService> settings_;
   std::unique_ptr<service::RetentionService> retention_;
   std::unique_ptr<service::DemoSeeder> demo_;
+  std::unique_ptr<service::ScaleGenerator> scale_generator_;
+  std::unique_ptr<service::ScaleDemo> scale_demo_;
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set
   std::unique_ptr<service::OutboxDispatcher> outbox_;

@@ -1,6 +1,8 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 
@@ -77,6 +79,31 @@ void PrintDemo(const service::DemoResult& demo) {
   for (const auto& s : demo.sign_ins) {
     std::cout << "  " << s.email << "  — " << s.role_label << "\n";
   }
+}
+
+// `demo --scale N`: the national-scale dataset, with its progress and its time.
+int RunScaleDemo(app::Application& application, const std::string& count) {
+  long long persons = 0;
+  const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), persons);
+  if (ec != std::errc() || end != count.data() + count.size()) {
+    persons = 0;  // refused below with the range
+  }
+  std::cout << "Génération de " << persons << " personnes sur " << service::ScaleDemo::kTeams
+            << " territoires…\n"
+            << std::flush;
+  const auto result = application.scale_demo().Run(persons, [](const service::ScaleStep& step) {
+    std::cout << fmt::format("  {:<44} {:>11} lignes {:>8.1f} s\n", step.what, step.rows,
+                             step.seconds)
+              << std::flush;
+  });
+  if (result.outcome == service::DemoOutcome::kDatabaseNotEmpty) {
+    throw Error(ErrorCode::kConflict,
+                "La base contient déjà des données : la génération ne se fait que dans une base "
+                "neuve, migrée et vide.");
+  }
+  std::cout << fmt::format("Données générées en {:.1f} s.\n", result.seconds);
+  PrintDemo({result.outcome, result.sign_ins, result.password});
+  return 0;
 }
 
 // The PostgreSQL route: pg_dump / pg_restore, printed for the configured database and checked
@@ -183,6 +210,11 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "Créer ou mettre à jour le schéma de la base");
   auto* demo =
       cli.add_subcommand("demo", "Remplir une base neuve avec des données de démonstration");
+  std::string demo_scale;
+  auto* demo_scale_option = demo->add_option(
+      "--scale", demo_scale,
+      "Générer N personnes fictives avec tout leur accompagnement sur 100 territoires "
+      "(1 à 10 000 000), au lieu de la petite démonstration de Cergy");
 
   auto* structure = cli.add_subcommand("structure", "Gérer les structures");
   structure->require_subcommand(1);
@@ -340,6 +372,9 @@ int main(int argc, char** argv) {
       return *backup ? Backup(application, backup_file) : Restore(application, backup_file);
     }
     application.RequireCurrentSchema();
+    if (*demo && *demo_scale_option) {
+      return RunScaleDemo(application, demo_scale);
+    }
     if (*demo) {
       const auto result = application.demo().Run();
       if (result.outcome == service::DemoOutcome::kDatabaseNotEmpty) {
