@@ -478,12 +478,19 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
         pg_ ? fmt::format("s(i) AS (SELECT generate_series(CAST(1 AS BIGINT), {}))", n)
             : fmt::format("s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {})", n);
     const std::string p = fmt::format("(1 + (i - 1) / {})", per_person);
-    const std::string a = fmt::format("(1 + ({} * 104729) % {})", p, spec_.span_days);
+    // The received day falls on a weekday (1970-01-01 was a Thursday: (day + 3) % 7 is 0 on
+    // Mondays): a weekend day moves back to a day of the same week, spread over Monday to
+    // Friday, so that the visits, whole weeks later, fall on weekdays too.
+    const std::string r0 =
+        fmt::format("({} - (1 + ({} * 104729) % {}))", today_, p, spec_.span_days);
+    const std::string r = fmt::format(
+        "(CASE WHEN ({0} + 3) % 7 >= 5 THEN {0} - ({0} + 3) % 7 + {1} % 5 ELSE {0} END)", r0, p);
+    const std::string a = fmt::format("({} - {})", today_, r);
     return fmt::format(
-        "WITH RECURSIVE {0}, g AS (SELECT {1} AS p, (i - 1) % {2} AS k, {3} AS a, {4} - {3} AS r, "
+        "WITH RECURSIVE {0}, g AS (SELECT {1} AS p, (i - 1) % {2} AS k, {3} AS a, {4} AS r, "
         "1 + ({1} - 1) % {5} AS t, 5 * (({1} - 1) % {5}) + 2 + (({1} - 1) / {5}) % 3 AS w, "
         "5 * (({1} - 1) % {5}) + 1 AS c FROM s) ",
-        rows, p, per_person, a, today_, spec_.teams);
+        rows, p, per_person, a, r, spec_.teams);
   }
   // The date (YYYY-MM-DD) of a day number.
   std::string Date(const std::string& day) const {
