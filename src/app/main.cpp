@@ -77,6 +77,9 @@ void PrintDemo(const service::DemoResult& demo) {
   for (const auto& s : demo.sign_ins) {
     std::cout << "  " << s.email << "  — " << s.role_label << "\n";
   }
+  std::cout << "Double authentification désactivée dans cette base de démonstration "
+               "(réglage security.totp_required à 0) : le mot de passe suffit pour se "
+               "connecter.\n";
 }
 
 // The PostgreSQL route: pg_dump / pg_restore, printed for the configured database and checked
@@ -314,7 +317,9 @@ int main(int argc, char** argv) {
     }
     allervers::log::Setup(*serve ? config.log_level
                                  : (config.log_level == "info" ? "warn" : config.log_level));
-    app::Application application(config);
+    app::Application application(config, *serve || *demo || *migrate
+                                             ? app::KeyFileMissing::kCreate
+                                             : app::KeyFileMissing::kCarryOn);
     const auto system = service::Actor::System("cli");
 
     if (*serve) {

@@ -29,6 +29,9 @@ service::SessionRepository& SqlTx::sessions() {
 service::ThrottleRepository& SqlTx::throttle() {
   return Lazy(throttle_, sql_, MakeThrottleRepository);
 }
+service::TwoFactorRepository& SqlTx::two_factor() {
+  return Lazy(two_factor_, sql_, MakeTwoFactorRepository);
+}
 service::AuditRepository& SqlTx::audit() { return Lazy(audit_, sql_, MakeAuditRepository); }
 service::PersonRepository& SqlTx::persons() { return Lazy(persons_, sql_, MakePersonRepository); }
 service::ReferralRepository& SqlTx::referrals() {

@@ -36,6 +36,7 @@ TEST(Allows, MatchesTheRoleTable) {
       {Permission::kTriageReferrals, {Role::kCoordinateur}},
       {Permission::kImportReferrals, {Role::kCoordinateur}},
       {Permission::kManageApiTokens, {Role::kAdmin}},
+      {Permission::kResetTwoFactor, {Role::kAdmin}},
   };
   for (const auto& [permission, roles] : expected) {
     for (auto role : {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote,

@@ -218,6 +218,9 @@ void RenderUserForm(RequestContext& ctx, Deps& deps, const domain::UserInput& in
     data["account"] = UserJson(*existing);
     data["action"] = "/admin/utilisateurs/" + std::to_string(existing->id);
     data["is_self"] = ctx.actor.user_id == existing->id;
+    if (service::Allows(ctx.actor, service::Permission::kResetTwoFactor)) {
+      data["two_factor"] = {{"enrolled", deps.two_factor.IsEnrolled(ctx.actor, existing->id)}};
+    }
   } else {
     data["action"] = "/admin/utilisateurs/nouveau";
   }
