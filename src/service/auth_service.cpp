@@ -48,7 +48,7 @@ const std::string& AuthService::DummyHash() const {
 
 std::string AuthService::IssueSession(Tx& tx, domain::UserId user_id, const std::string& ip,
                                       Instant now, SessionStage stage) {
-  const std::string token = tokens_.NewToken(32);
+  std::string token = tokens_.NewToken(32);
   SessionRecord rec;
   rec.id_digest = tokens_.Digest(token);
   rec.user_id = user_id;
@@ -203,7 +203,9 @@ SecondFactorOutcome AuthService::VerifySecondFactor(std::string_view session_tok
   if (!pending) {
     throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
   }
-  const auto& [session, user] = *pending;
+  // Named references rather than a structured binding: the lambdas below capture them.
+  const SessionRecord& session = pending->first;
+  const domain::User& user = pending->second;
   const std::string account_key = "acct:" + tokens_.Digest(user.email);
   const std::string address_key = "ip:" + requester.ip;
   const Actor actor = Actor::ForUser(user, requester.request_id, requester.ip);
@@ -270,7 +272,9 @@ std::string AuthService::CompleteEnrolment(std::string_view session_token, const
   if (!pending || pending->second.id != actor.user_id) {
     throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
   }
-  const auto& [session, user] = *pending;
+  // Named references rather than a structured binding: the lambdas below capture them.
+  const SessionRecord& session = pending->first;
+  const domain::User& user = pending->second;
   std::string token;
   store_.Write([&](Tx& tx) {
     // Only an enrolment finished after this session's password step opens it.

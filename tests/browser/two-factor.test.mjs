@@ -258,7 +258,8 @@ test("the administrator resets an account's second factor, with confirmation, an
   await page.getByText("Ce compte n’a pas encore activé la double authentification.").waitFor();
   await check(page, "two-factor-admin-reset");
   await navigate(page, page.locator(".main-nav").getByRole("link", { name: "Journal d’audit" }));
-  await page.getByText("two_factor.reset").first().waitFor();
+  await page.getByText("Réinitialisation de la double authentification").first().waitFor();
+  await page.getByText("two_factor.reset", { exact: true }).first().waitFor();
   await context.close();
 
   const user = await newPage(env.browser, env.server.baseUrl);

@@ -96,6 +96,10 @@ std::string AuditActionLabel(const std::string& action) {
   static const std::map<std::string, std::string> kLabels = {
       {"auth.sign_in", "Connexion"},
       {"auth.sign_out", "Déconnexion"},
+      {"auth.password", "Mot de passe correct, code de vérification attendu"},
+      {"auth.second_factor", "Code de vérification (double authentification)"},
+      {"two_factor.enrol", "Activation de la double authentification"},
+      {"two_factor.reset", "Réinitialisation de la double authentification"},
       {"user.create", "Création d’un compte"},
       {"user.update", "Modification d’un compte"},
       {"user.enable", "Réactivation d’un compte"},
