@@ -495,6 +495,31 @@ TEST(TwoFactorKeyFile, MigrateCreatesItNextToTheSqliteDatabaseAndServeRefusesLoo
   EXPECT_NE((loose.out + loose.err).find("chmod 600"), std::string::npos) << loose.err;
 }
 
+// The administrator who lost phone and recovery codes has no one to reset them from the web.
+TEST(TwoFactorCli, UserResetTwoFactorRemovesTheSecondFactorAndIsAudited) {
+  auto db = TestDatabase::Create(TestBackend::kSqlite);
+  TestServices s(db->db());
+  const auto system = service::Actor::System("t");
+  const auto admin = CreateUser(s, "admin@a.example", "admin", "");
+  const auto start = s.two_factor.BeginEnrolment(admin);
+  ASSERT_TRUE(
+      s.two_factor.ConfirmEnrolment(admin, CodeAt(start.secret, s.clock.Now())).errors.empty());
+  ASSERT_TRUE(s.two_factor.IsEnrolled(system, admin.user_id));
+
+  auto res = RunAllervers(
+      {"--database", db->url(), "user", "reset-two-factor", "--email", "admin@a.example"});
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  EXPECT_FALSE(s.two_factor.IsEnrolled(system, admin.user_id));
+  int resets = 0;
+  for (const auto& e : s.audit.List(system, {})) {
+    resets += e.action == "two_factor.reset" && e.actor_label == "system:cli" ? 1 : 0;
+  }
+  EXPECT_EQ(resets, 1);
+  auto unknown = RunAllervers(
+      {"--database", db->url(), "user", "reset-two-factor", "--email", "personne@nulle.part"});
+  EXPECT_NE(unknown.exit_code, 0);
+}
+
 TEST(TwoFactorKeyFile, ServeOnPostgresqlWithoutAKeyFileRefusesToStart) {
   const char* dsn = std::getenv("ALLERVERS_TEST_PG_DSN");
   if (dsn == nullptr || std::string(dsn).empty()) {
