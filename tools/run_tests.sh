@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test suite: layering check; browser (Playwright + axe-core in Debian's Chromium), API
 # contract and Debian package tests against the Release build; unit and integration tests (SQLite and a real
-# PostgreSQL server started here) built with ASan/UBSan. Each test runs once: the unit and
+# PostgreSQL server started here) built with ASan/UBSan; then the libFuzzer targets, briefly. Each test runs once: the unit and
 # integration tests run only under the sanitizers, which check everything a Release run would
 # and more, and the time saved keeps the whole command well under CI's 30 minutes on 2 cores.
 set -euo pipefail
@@ -31,7 +31,9 @@ if ((asan_only == 0)); then
   # The sanitizer build compiles while the browser tests run: they mostly wait on Chromium and
   # the server, so the two together take less time than one after the other.
   asan_log=$(mktemp)
-  "${asan_build[@]}" >"$asan_log" 2>&1 &
+  # The fuzz targets (clang) are compiled after it, in the same time.
+  { "${asan_build[@]}" && cmake --preset fuzz >/dev/null &&
+    cmake --build --preset fuzz; } >"$asan_log" 2>&1 &
   asan_pid=$!
   echo "== Tests navigateur, contrat d'API et paquet Debian (Release ; compilation ASan/UBSan en parallèle)"
   if ! ctest --test-dir build -L 'browser|contract|package' --output-on-failure -j2 --timeout 900; then
@@ -39,7 +41,7 @@ if ((asan_only == 0)); then
     wait "$asan_pid" 2>/dev/null || true
     exit 1
   fi
-  echo "== Compilation ASan/UBSan"
+  echo "== Compilation ASan/UBSan et fuzz"
   if ! wait "$asan_pid"; then
     cat "$asan_log"
     exit 1
@@ -52,3 +54,6 @@ fi
 echo "== Tests unitaires et d'intégration sous ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j2 --timeout 900
+
+echo "== Fuzzing bref : import CSV, JSON de l'API, formulaires (10 s chacun ; plus : tools/fuzz.sh form 600)"
+tools/fuzz.sh "" 10

@@ -14,6 +14,8 @@ packages=(
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev libcurl4-openssl-dev libssl-dev libqrencode-dev libzxcvbn-dev
   fonts-dejavu-core
   # tests: GoogleTest, a PostgreSQL server, Chromium for the browser suite, tools to look at outputs
+  # and clang with its libFuzzer runtime for the fuzz targets (fuzz/, tools/fuzz.sh)
+  clang libclang-rt-14-dev
   libgtest-dev libgmock-dev postgresql chromium sqlite3 poppler-utils unzip nodejs curl
   # the Debian package: dpkg-shlibdeps computes its dependencies, systemd-analyze checks its unit
   dpkg-dev systemd

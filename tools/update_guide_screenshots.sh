@@ -25,6 +25,7 @@ names=(
   referral-duplicates
   indicators-year
   steering-form
+  case-access-log
   # Intervenant·e
   home-intervenant
   appointment-form-suggestions

@@ -34,16 +34,18 @@
 #include <utility>
 #include <vector>
 
+#include "common/fictitious_names.hpp"
 #include "common/text.hpp"
 #include "domain/identity.hpp"
 #include "domain/phone.hpp"
-#include "names.hpp"
 #include "service/referral_service.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 
 namespace allervers::bench {
 namespace {
+
+using namespace allervers::names;  // NOLINT(google-build-using-namespace): the name lists
 
 using domain::PersonIdentity;
 

@@ -17,6 +17,7 @@
 #include "notify/http_sms_sender.hpp"
 #include "notify/smtp_mailer.hpp"
 #include "security/secret_box.hpp"
+#include "storage/scale_generator.hpp"
 #include "web/letters.hpp"
 #include "web/server.hpp"
 
@@ -194,6 +195,8 @@ Application::Application(config::Config config, KeyFileMissing key_file_missing)
   demo_ = std::make_unique<service::DemoSeeder>(
       *structures_, *users_, *database_, reference_, clock_, tokens_,
       ReadWholeFile(config_.share_dir / "data" / "demo" / "partenaires.json"));
+  scale_generator_ = storage::MakeScaleGenerator(*database_);
+  scale_demo_ = std::make_unique<service::ScaleDemo>(*scale_generator_, *hasher_, clock_);
   if (!config_.smtp_url.empty()) {
     mailer_ = std::make_unique<notify::SmtpMailer>(
         notify::SmtpSettings{config_.smtp_url, config_.smtp_user, config_.smtp_password,

@@ -22,6 +22,7 @@
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
 #include "service/retention_service.hpp"
+#include "service/scale_demo.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
 #include "service/two_factor_service.hpp"
@@ -52,6 +53,7 @@ class Application {
   service::AuthService& auth() { return *auth_; }
   service::AuditService& audit() { return *audit_; }
   service::DemoSeeder& demo() { return *demo_; }
+  service::ScaleDemo& scale_demo() { return *scale_demo_; }
   service::ReferralService& referrals() { return *referrals_; }
   service::ApiTokenService& api_tokens() { return *api_tokens_; }
   service::CsvImportService& imports() { return *imports_; }
@@ -110,6 +112,8 @@ class Application {
   /// Why there is no key ring (empty when there is one): Serve() refuses to start then.
   std::string key_problem_;
   std::unique_ptr<service::DemoSeeder> demo_;
+  std::unique_ptr<service::ScaleGenerator> scale_generator_;
+  std::unique_ptr<service::ScaleDemo> scale_demo_;
   std::unique_ptr<service::MessageSender> mailer_;  // null when smtp.url is not set
   std::unique_ptr<service::MessageSender> sms_;     // null when sms.url is not set
   std::unique_ptr<service::OutboxDispatcher> outbox_;

@@ -1,6 +1,8 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 
@@ -80,6 +82,31 @@ void PrintDemo(const service::DemoResult& demo) {
   std::cout << "Double authentification désactivée dans cette base de démonstration "
                "(réglage security.totp_required à 0) : le mot de passe suffit pour se "
                "connecter.\n";
+}
+
+// `demo --scale N`: the national-scale dataset, with its progress and its time.
+int RunScaleDemo(app::Application& application, const std::string& count) {
+  long long persons = 0;
+  const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), persons);
+  if (ec != std::errc() || end != count.data() + count.size()) {
+    persons = 0;  // refused below with the range
+  }
+  std::cout << "Génération de " << persons << " personnes sur " << service::ScaleDemo::kTeams
+            << " territoires…\n"
+            << std::flush;
+  const auto result = application.scale_demo().Run(persons, [](const service::ScaleStep& step) {
+    std::cout << fmt::format("  {:<44} {:>11} lignes {:>8.1f} s\n", step.what, step.rows,
+                             step.seconds)
+              << std::flush;
+  });
+  if (result.outcome == service::DemoOutcome::kDatabaseNotEmpty) {
+    throw Error(ErrorCode::kConflict,
+                "La base contient déjà des données : la génération ne se fait que dans une base "
+                "neuve, migrée et vide.");
+  }
+  std::cout << fmt::format("Données générées en {:.1f} s.\n", result.seconds);
+  PrintDemo({result.outcome, result.sign_ins, result.password});
+  return 0;
 }
 
 // The PostgreSQL route: pg_dump / pg_restore, printed for the configured database and checked
@@ -186,6 +213,11 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "Créer ou mettre à jour le schéma de la base");
   auto* demo =
       cli.add_subcommand("demo", "Remplir une base neuve avec des données de démonstration");
+  std::string demo_scale;
+  auto* demo_scale_option = demo->add_option(
+      "--scale", demo_scale,
+      "Générer N personnes fictives avec tout leur accompagnement sur 100 territoires "
+      "(1 à 10 000 000), au lieu de la petite démonstration de Cergy");
 
   auto* structure = cli.add_subcommand("structure", "Gérer les structures");
   structure->require_subcommand(1);
@@ -240,6 +272,11 @@ int main(int argc, char** argv) {
   auto* token_list = token->add_subcommand("list", "Lister les jetons");
   auto* token_revoke = token->add_subcommand("revoke", "Révoquer un jeton");
   token_revoke->add_option("--id", t_id, "Numéro du jeton (voir token list)")->required();
+
+  auto* audit = cli.add_subcommand("audit", "Journal d’audit");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand(
+      "verify", "Vérifier que le journal d’audit n’a été ni modifié ni amputé (code 1 sinon)");
 
   auto* outbox = cli.add_subcommand("outbox", "Suivre l’envoi des e-mails et SMS");
   outbox->require_subcommand(1);
@@ -346,6 +383,9 @@ int main(int argc, char** argv) {
       return *backup ? Backup(application, backup_file) : Restore(application, backup_file);
     }
     application.RequireCurrentSchema();
+    if (*demo && *demo_scale_option) {
+      return RunScaleDemo(application, demo_scale);
+    }
     if (*demo) {
       const auto result = application.demo().Run();
       if (result.outcome == service::DemoOutcome::kDatabaseNotEmpty) {
@@ -359,6 +399,33 @@ int main(int argc, char** argv) {
       PrintDemo(result);
       return 0;
     }
+    if (*audit_verify) {
+      const auto r = application.audit().Verify(system);
+      if (!r.intact) {
+        std::cerr << "Journal d’audit NON INTÈGRE : " << r.problem << "\n"
+                  << "Première ligne en cause : n° " << r.broken_at_id << " (" << r.rows_checked
+                  << " ligne(s) vérifiées avant elle).\n";
+        return 1;
+      }
+      std::cout << "Journal d’audit intègre : " << r.rows_checked << " ligne(s) chaînées";
+      if (r.rows_checked > 0) {
+        std::cout << ", de la n° " << r.first_id << " à la n° " << r.last_id;
+      }
+      std::cout << ".\n";
+      if (r.purged_before_id > 0) {
+        std::cout << "Lignes antérieures à la n° " << r.purged_before_id
+                  << " supprimées par la durée de conservation du journal.\n";
+      }
+      if (r.legacy_rows > 0) {
+        std::cout << r.legacy_rows
+                  << " ligne(s) plus anciennes que le chaînage (avant la mise à jour qui l’a "
+                     "introduit) ne sont pas couvertes.\n";
+      }
+      std::cout << "Empreinte de la dernière ligne : " << r.last_hash << "\n"
+                << "Notez-la ailleurs (registre, courriel daté) : une réécriture complète du "
+                   "journal la changerait.\n";
+      return 0;
+    }
     if (*purge) {
       const auto run = application.retention().Run(system, purge_dry_run, "command");
       std::cout << (purge_dry_run ? "Simulation, rien n’a été changé. Seraient traités :\n"
@@ -369,7 +436,8 @@ int main(int argc, char** argv) {
                 << allervers::paris::FormatDate(run.unaccepted_cutoff) << ") : " << run.referrals
                 << "\n  brouillons abandonnés supprimés : " << run.drafts
                 << "\n  fichiers d’import supprimés : " << run.imports
-                << "\n  réponses d’API mémorisées supprimées : " << run.api_replays << "\n";
+                << "\n  réponses d’API mémorisées supprimées : " << run.api_replays
+                << "\n  lignes du journal d’audit supprimées : " << run.audit_rows << "\n";
       if (run.stale_open > 0) {
         std::cout << "À voir : " << run.stale_open
                   << " dossier(s) encore ouvert(s) sans contact depuis le "

@@ -277,7 +277,11 @@ AppointmentRecord AppointmentService::Get(const Actor& actor, domain::Appointmen
     Require(actor, Permission::kViewAgenda);
   }
   AppointmentRecord out;
-  store_.Read([&](Tx& tx) { out = Load(actor, tx, id); });
+  store_.Read([&](Tx& tx) {
+    out = Load(actor, tx, id);
+    tx.audit().Append(
+        MakeAuditEvent(actor, clock_.Now(), "appointment.read", "appointment", std::to_string(id)));
+  });
   return out;
 }
 

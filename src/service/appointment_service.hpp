@@ -31,7 +31,7 @@ AgendaSettings LoadAgendaSettings(Tx& tx);
 struct CaseContacts {
   std::vector<domain::ContactAttempt> attempts;
   std::optional<Instant> unreachable_proposed_at;
-  int failed_since_reached = 0;  // since the person was last reached (call or visit)
+  int failed_since_reached = 0;       // since the person was last reached (call or visit)
   std::optional<Instant> last_visit;  // the last honoured appointment
   domain::UnreachableRule rule;
 };

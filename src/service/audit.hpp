@@ -25,6 +25,29 @@ struct AuditEvent {
   std::string detail;
 };
 
+/// What `allervers audit verify` found walking the hash chain (docs/security.md §3).
+struct AuditChainReport {
+  bool intact = true;
+  std::int64_t rows_checked = 0;  // chained rows verified
+  std::int64_t legacy_rows = 0;   // rows written before the chain existed (migration 0013)
+  std::int64_t first_id = 0;      // first and last chained rows kept
+  std::int64_t last_id = 0;
+  std::string last_hash;              // the head: write it down elsewhere to anchor the chain
+  std::int64_t purged_before_id = 0;  // rows before this id were purged (audit retention)
+  std::int64_t broken_at_id = 0;      // first row found wrong (0: none, or the chain's end)
+  std::string problem;                // in French, for the administrator
+};
+
+/// One consultation of a case file, for the coordinator's « Qui a consulté ce dossier ».
+struct CaseConsultation {
+  Instant at{};
+  std::string who;        // display name, or how a machine actor is called
+  std::string structure;  // the user's structure
+  std::string role;       // role code of the user (empty for machine actors)
+  std::string action;     // "case.read", "referral.read", "appointment.read"…
+  std::string detail;     // "appointment:12"…
+};
+
 inline AuditEvent MakeAuditEvent(const Actor& actor, Instant at, std::string action,
                                  std::string record_type, std::string record_id,
                                  std::string outcome = "success", std::string detail = {}) {

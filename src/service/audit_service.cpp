@@ -16,4 +16,11 @@ std::vector<AuditEvent> AuditService::List(const Actor& actor, const AuditFilter
   return out;
 }
 
+AuditChainReport AuditService::Verify(const Actor& actor) {
+  Require(actor, Permission::kViewAudit);
+  AuditChainReport out;
+  store_.Read([&](Tx& tx) { out = tx.audit().Verify(); });
+  return out;
+}
+
 }  // namespace allervers::service

@@ -14,6 +14,8 @@ class AuditService {
   explicit AuditService(Store& store) : store_(store) {}
 
   std::vector<AuditEvent> List(const Actor& actor, const AuditFilter& filter);
+  /// Walks the hash chain (`allervers audit verify`; the system or an administrator).
+  AuditChainReport Verify(const Actor& actor);
 
  private:
   Store& store_;

@@ -117,6 +117,7 @@ FeedbackForm CaseService::FeedbackDraft(const Actor& actor, domain::ReferralId r
     f.person_name = PersonName(tx, f.referral);
     f.choices = Choices(tx, f.referral, reference_);
     f.sent = tx.feedbacks().ForReferral(referral);
+    Audit(actor, tx, clock_.Now(), "feedback.read", "referral", referral);
   });
   return f;
 }
@@ -220,6 +221,8 @@ ReviewView CaseService::Review(const Actor& actor, domain::ReviewId id) {
   store_.Read([&](Tx& tx) {
     v.review = LoadReview(actor, tx, id, v.referral);
     v.person_name = PersonName(tx, v.referral);
+    Audit(actor, tx, clock_.Now(), "review.read", "referral", v.referral.id,
+          "review:" + std::to_string(id));
   });
   v.editable =
       domain::IsTakenOn(v.referral.status) && Allows(actor, Permission::kRecordAccompaniment);

@@ -121,6 +121,7 @@ QuarterlyDraft CaseService::Quarterly(const Actor& actor, domain::ReferralId ref
   store_.Read([&](Tx& tx) {
     d.referral = LoadCase(actor, tx, referral);
     d.person_name = PersonName(tx, d.referral);
+    Audit(actor, tx, clock_.Now(), "quarterly_draft.read", "referral", referral);
     d.mode = tx.delegation().Mode(referral);
     d.period = period.value_or(domain::QuarterOf(paris::Today(clock_.Now())));
     d.history = tx.delegation().ReportsFor(referral);

@@ -98,10 +98,24 @@ PersonDataView CaseService::PersonData(const Actor& actor, domain::PersonId pers
     v.person = LoadTeamPerson(actor, tx, person, &v.open_case);
     v.person_name = NameOf(v.person.data);
     v.requests = tx.persons().RightsRequests(v.person.id);
+    case_detail::Audit(actor, tx, clock_.Now(), "person_data.read", "person", v.person.id);
   });
   v.may_erase =
       Allows(actor, Permission::kTriageReferrals) && !v.open_case && !v.person.anonymized_at;
   return v;
+}
+
+CaseAccessLog CaseService::AccessLog(const Actor& actor, domain::PersonId person, int limit) {
+  Require(actor, Permission::kViewCaseAccessLog);
+  CaseAccessLog log;
+  store_.Read([&](Tx& tx) {
+    const auto p = LoadTeamPerson(actor, tx, person);
+    log.person_id = p.id;
+    log.person_name = NameOf(p.data);
+    log.consultations =
+        tx.audit().Consultations(p.id, actor.structure_id.value_or(0), std::clamp(limit, 1, 1000));
+  });
+  return log;
 }
 
 domain::FieldErrors CaseService::RecordPrivacyNotice(const Actor& actor, domain::PersonId person,

@@ -426,6 +426,8 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
              r.due_on, r.due_on < today, data_href});
       }
     }
+    // Every opening of the file is traced; the coordinator sees who consulted it.
+    Audit(actor, tx, now, "case.read", "person", person->id);
   });
   std::stable_sort(file.timeline.begin(), file.timeline.end(),
                    [](const auto& a, const auto& b) { return a.at > b.at; });
@@ -540,6 +542,8 @@ AssessmentView CaseService::Assessment(const Actor& actor, domain::AssessmentId 
   store_.Read([&](Tx& tx) {
     v.assessment = LoadAssessment(actor, tx, id, v.referral);
     v.person_name = PersonName(tx, v.referral);
+    Audit(actor, tx, clock_.Now(), "assessment.read", "referral", v.referral.id,
+          "assessment:" + std::to_string(id));
   });
   v.grid = &GridOf(reference_, v.assessment);
   v.scores = domain::ScoreAssessment(*v.grid, v.assessment.answers);
@@ -832,6 +836,8 @@ ProcedureView CaseService::Procedure(const Actor& actor, domain::CaseProcedureId
   store_.Read([&](Tx& tx) {
     v.procedure = LoadProcedure(actor, tx, id, v.referral);
     v.person_name = PersonName(tx, v.referral);
+    Audit(actor, tx, clock_.Now(), "procedure.read", "referral", v.referral.id,
+          "procedure:" + std::to_string(id));
   });
   v.catalogue = reference_.procedures.Find(v.procedure.code);
   v.editable = domain::IsTakenOn(v.referral.status) && v.catalogue != nullptr &&
@@ -1067,6 +1073,8 @@ OrientationView CaseService::Orientation(const Actor& actor, domain::Orientation
     v.orientation = LoadOrientation(actor, tx, id, v.referral);
     v.person_name = PersonName(tx, v.referral);
     v.service = FindPartnerService(tx, v.orientation.service_id);
+    Audit(actor, tx, clock_.Now(), "orientation.read", "referral", v.referral.id,
+          "orientation:" + std::to_string(id));
   });
   v.editable =
       domain::IsTakenOn(v.referral.status) && Allows(actor, Permission::kRecordAccompaniment);

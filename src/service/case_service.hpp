@@ -72,6 +72,13 @@ struct PersonDataView {
   bool may_erase = false;               // the reader may anonymise her (coordinator, none open)
 };
 
+/// Who consulted the team's file of a person (« Qui a consulté ce dossier »), newest first.
+struct CaseAccessLog {
+  domain::PersonId person_id = 0;
+  std::string person_name;
+  std::vector<CaseConsultation> consultations;
+};
+
 /// The kinds of request a person may make about her data (RGPD art. 15–21): the code stored,
 /// the label of the form's list, and how a letter names the request.
 struct RightsRequestKind {
@@ -336,6 +343,8 @@ class CaseService {
 
   // The person's rights (case_rights.cpp). The team's persons only: others are "not found".
   PersonDataView PersonData(const Actor& actor, domain::PersonId person);
+  /// The last `limit` consultations of the team's file of the person (the coordinator).
+  CaseAccessLog AccessLog(const Actor& actor, domain::PersonId person, int limit = 300);
   /// The day the information notice was handed over (JJ/MM/AAAA or YYYY-MM-DD, not in the
   /// future).
   domain::FieldErrors RecordPrivacyNotice(const Actor& actor, domain::PersonId person,

@@ -38,6 +38,7 @@ enum class Permission {
   kReadQuarterlyReports,  // the quarterly reports on delegated cases of one's structure (pilote)
   kRunRetention,          // run the retention purge and read its reports (admin)
   kResetTwoFactor,        // remove an account's second factor so that it enrols again (admin)
+  kViewCaseAccessLog,     // who consulted the team's case files (coordinator)
 };
 
 /// What the permissions module needs to know about a referral to decide on it.

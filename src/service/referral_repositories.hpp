@@ -67,8 +67,8 @@ class PersonRepository {
   virtual std::optional<RightsRequest> FindRightsRequest(std::int64_t id) = 0;
   /// The person's requests, the most recently received first.
   virtual std::vector<RightsRequest> RightsRequests(domain::PersonId id) = 0;
-  virtual void AnswerRightsRequest(std::int64_t id, const std::string& status,
-                                   const LocalDate& on, Instant now) = 0;
+  virtual void AnswerRightsRequest(std::int64_t id, const std::string& status, const LocalDate& on,
+                                   Instant now) = 0;
 };
 
 /// A referral as stored, with the names needed to show it.

@@ -344,7 +344,11 @@ std::vector<SubmitResult> ReferralService::SubmitBatch(
 
 ReferralRecord ReferralService::Get(const Actor& actor, domain::ReferralId id) {
   ReferralRecord r;
-  store_.Read([&](Tx& tx) { r = Load(actor, tx, id); });
+  store_.Read([&](Tx& tx) {
+    r = Load(actor, tx, id);
+    tx.audit().Append(
+        MakeAuditEvent(actor, clock_.Now(), "referral.read", "referral", std::to_string(id)));
+  });
   return r;
 }
 
@@ -427,7 +431,11 @@ std::vector<ReferralSummary> ReferralService::ForReferrer(const Actor& actor, in
   f.created_by = actor.is_user() ? std::optional(actor.user_id) : std::nullopt;
   f.limit = limit;
   std::vector<ReferralSummary> out;
-  store_.Read([&](Tx& tx) { out = tx.referrals().List(f); });
+  store_.Read([&](Tx& tx) {
+    out = tx.referrals().List(f);
+    tx.audit().Append(MakeAuditEvent(actor, clock_.Now(), "referral.list", "referral", "",
+                                     "success", "count=" + std::to_string(out.size())));
+  });
   return out;
 }
 

@@ -179,8 +179,19 @@ struct AuditFilter {
 class AuditRepository {
  public:
   virtual ~AuditRepository() = default;
+  /// Adds a row to the trail. Rows are chained by hash when the unit of work commits (a read
+  /// that appends gets a short write transaction of its own), in the order of their ids.
   virtual void Append(const AuditEvent& event) = 0;
   virtual std::vector<AuditEvent> List(const AuditFilter& filter) = 0;
+  /// The reads (actions "*.read") of a person's case file by `structure`'s team: of the person
+  /// by its members, of the team's referrals of her by anyone. Newest first.
+  virtual std::vector<CaseConsultation> Consultations(domain::PersonId person,
+                                                      domain::StructureId structure, int limit) = 0;
+  /// Walks the whole chain from its base to its head.
+  virtual AuditChainReport Verify() = 0;
+  /// Deletes the rows older than `cutoff` from the start of the chain (audit retention) and
+  /// moves the chain's base past them; the number of rows deleted.
+  virtual long long PurgeBefore(Instant cutoff) = 0;
 };
 
 /// The repositories of one unit of work, all sharing one database transaction.

@@ -17,6 +17,7 @@ struct RetentionCutoffs {
   std::string persons_day;
   Instant unaccepted{};  // a referral never accepted, last touched before this: anonymised
   std::string unaccepted_day;
+  Instant audit{};  // audit rows older than this are deleted (audit.retention_months)
 };
 
 /// One run of the purge, as recorded in retention_run and shown to the administrator.
@@ -34,6 +35,7 @@ struct RetentionRun {
   long long imports = 0;      // CSV files of imports deleted
   long long api_replays = 0;  // stored API answers (Idempotency-Key) deleted
   long long stale_open = 0;   // open cases without contact since the person cutoff: to close
+  long long audit_rows = 0;   // audit rows older than audit.retention_months deleted
   std::string outcome = "success";
   std::string error;
 };

@@ -29,8 +29,9 @@ RetentionCutoffs RetentionService::Cutoffs(Tx& tx, Instant now) const {
   const LocalDate today = paris::Today(now);
   const LocalDate persons = AddMonths(today, -IntSetting(tx, "retention.months"));
   const LocalDate unaccepted = AddMonths(today, -IntSetting(tx, "retention.unaccepted_months"));
+  const LocalDate audit = AddMonths(today, -IntSetting(tx, "audit.retention_months"));
   return {paris::FromLocal(persons, 0, 0), ToIso(persons), paris::FromLocal(unaccepted, 0, 0),
-          ToIso(unaccepted)};
+          ToIso(unaccepted), paris::FromLocal(audit, 0, 0)};
 }
 
 RetentionRun RetentionService::Run(const Actor& actor, bool dry_run, const std::string& run_by,
@@ -84,6 +85,7 @@ RetentionRun RetentionService::Run(const Actor& actor, bool dry_run, const std::
     run.imports = tx.imports().DeleteOlderThan(imports_before);
     run.api_replays = tx.retention().DeleteApiReplaysOlderThan(replays_before);
     run.stale_open = tx.retention().CountStaleOpen(cutoffs);
+    run.audit_rows = tx.audit().PurgeBefore(cutoffs.audit);
   };
   try {
     if (dry_run) {
@@ -118,8 +120,8 @@ RetentionRun RetentionService::Run(const Actor& actor, bool dry_run, const std::
         "", run.outcome,
         "persons=" + std::to_string(run.persons) + " referrals=" + std::to_string(run.referrals) +
             " drafts=" + std::to_string(run.drafts) + " imports=" + std::to_string(run.imports) +
-            " api_replays=" + std::to_string(run.api_replays) +
-            " stale_open=" + std::to_string(run.stale_open)));
+            " api_replays=" + std::to_string(run.api_replays) + " stale_open=" +
+            std::to_string(run.stale_open) + " audit_rows=" + std::to_string(run.audit_rows)));
   });
   if (run.outcome != "success") {
     throw Error(ErrorCode::kUnavailable,
@@ -134,6 +136,7 @@ RetentionPolicy RetentionService::Policy() {
   store_.Read([&](Tx& tx) {
     out.months = IntSetting(tx, "retention.months");
     out.unaccepted_months = IntSetting(tx, "retention.unaccepted_months");
+    out.audit_months = IntSetting(tx, "audit.retention_months");
     out.cutoffs = Cutoffs(tx, clock_.Now());
   });
   return out;

@@ -14,6 +14,7 @@ namespace allervers::service {
 struct RetentionPolicy {
   int months = 0;             // retention.months
   int unaccepted_months = 0;  // retention.unaccepted_months
+  int audit_months = 0;       // audit.retention_months
   RetentionCutoffs cutoffs;   // as of now
 };
 

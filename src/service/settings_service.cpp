@@ -44,6 +44,8 @@ const std::vector<SettingDefinition>& SettingsService::Definitions() {
        120},
       {"retention.unaccepted_months",
        "Conservation : anonymiser une fiche jamais acceptée après (mois)", "6", true, 1, 24},
+      // The CNIL's recommendation on logging: six months to a year (docs/security.md §3).
+      {"audit.retention_months", "Conservation du journal d’audit (mois)", "12", true, 6, 36},
       {"triage_flag_working_days", "Fiche signalée sans premier contact après (jours ouvrés)", "5",
        true, 1, 60},
       // Read by the indicators (docs/indicators.md §3).

@@ -221,26 +221,44 @@ void Database::WithSession(const std::function<void(soci::session&)>& fn) {
   }
 }
 
+namespace {
+
+// Runs `body` between BEGIN and COMMIT, rolled back when it throws. SQLite takes the write lock
+// at BEGIN so that two writers never deadlock on upgrade.
+template <class Body>
+void InTransaction(soci::session& sql, Backend backend, Body body) {
+  sql << (backend == Backend::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  try {
+    body();
+    sql << "COMMIT";
+  } catch (...) {
+    try {
+      sql << "ROLLBACK";
+    } catch (const std::exception& rollback_error) {
+      spdlog::warn("event=db.rollback_failed detail=\"{}\"", rollback_error.what());
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
 void Database::Transaction(const std::function<void(service::Tx&)>& fn, bool write) {
   WithSession([&](soci::session& sql) {
-    if (!write) {
-      SqlTx tx(sql, url_.backend);
-      fn(tx);
+    if (write) {
+      InTransaction(sql, url_.backend, [&] {
+        SqlTx tx(sql, url_.backend);
+        fn(tx);
+        tx.FlushAudit();
+      });
       return;
     }
-    // SQLite: take the write lock at BEGIN so two writers never deadlock on upgrade.
-    sql << (url_.backend == Backend::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-    try {
-      SqlTx tx(sql, url_.backend);
-      fn(tx);
-      sql << "COMMIT";
-    } catch (...) {
-      try {
-        sql << "ROLLBACK";
-      } catch (const std::exception& rollback_error) {
-        spdlog::warn("event=db.rollback_failed detail=\"{}\"", rollback_error.what());
-      }
-      throw;
+    SqlTx tx(sql, url_.backend);
+    fn(tx);
+    if (tx.HasPendingAudit()) {
+      // A read that is audited (a case file opened) stores its rows in a short write of its
+      // own; when they cannot be stored the read fails and shows nothing.
+      InTransaction(sql, url_.backend, [&] { tx.FlushAudit(); });
     }
   });
 }

@@ -236,10 +236,11 @@ class SqlRetentionRepository final : public service::RetentionRepository {
     Query q(sql_,
             "INSERT INTO retention_run (started_at, finished_at, dry_run, run_by, person_cutoff, "
             "unaccepted_cutoff, persons, referrals, drafts, imports, api_replays, stale_open, "
-            "outcome, error) VALUES (:s, :f, :d, :b, :pc, :uc, :p, :r, :dr, :i, :a, :so, :o, :e)");
+            "audit_rows, outcome, error) VALUES (:s, :f, :d, :b, :pc, :uc, :p, :r, :dr, :i, :a, "
+            ":so, :ar, :o, :e)");
     q.Use(started).Use(finished).Use(dry).Use(run.run_by).Use(pc).Use(uc);
     q.Use(run.persons).Use(run.referrals).Use(run.drafts).Use(run.imports).Use(run.api_replays);
-    q.Use(run.stale_open).Use(run.outcome).Use(run.error);
+    q.Use(run.stale_open).Use(run.audit_rows).Use(run.outcome).Use(run.error);
     q.Run();
   }
 
@@ -251,10 +252,12 @@ class SqlRetentionRepository final : public service::RetentionRepository {
     Query q(sql_,
             "SELECT id, started_at, finished_at, dry_run, run_by, person_cutoff, "
             "unaccepted_cutoff, persons, referrals, drafts, imports, api_replays, stale_open, "
-            "outcome, error FROM retention_run ORDER BY started_at DESC, id DESC LIMIT :lim");
+            "audit_rows, outcome, error FROM retention_run ORDER BY started_at DESC, id DESC "
+            "LIMIT :lim");
     q.Into(run.id).Into(started).Into(finished).Into(dry).Into(run.run_by).Into(pc).Into(uc);
     q.Into(run.persons).Into(run.referrals).Into(run.drafts).Into(run.imports);
-    q.Into(run.api_replays).Into(run.stale_open).Into(run.outcome).Into(run.error).Use(limit);
+    q.Into(run.api_replays).Into(run.stale_open).Into(run.audit_rows).Into(run.outcome);
+    q.Into(run.error).Use(limit);
     q.ForEach([&] {
       run.started_at = FromEpoch(started);
       run.finished_at = FromEpoch(finished);

@@ -32,7 +32,18 @@ service::ThrottleRepository& SqlTx::throttle() {
 service::TwoFactorRepository& SqlTx::two_factor() {
   return Lazy(two_factor_, sql_, MakeTwoFactorRepository);
 }
-service::AuditRepository& SqlTx::audit() { return Lazy(audit_, sql_, MakeAuditRepository); }
+service::AuditRepository& SqlTx::audit() {
+  if (!audit_) {
+    audit_ = MakeAuditRepository(sql_, backend_);
+  }
+  return *audit_;
+}
+bool SqlTx::HasPendingAudit() const { return audit_ && audit_->HasPending(); }
+void SqlTx::FlushAudit() {
+  if (audit_) {
+    audit_->Flush();
+  }
+}
 service::PersonRepository& SqlTx::persons() { return Lazy(persons_, sql_, MakePersonRepository); }
 service::ReferralRepository& SqlTx::referrals() {
   return Lazy(referrals_, sql_, MakeReferralRepository);

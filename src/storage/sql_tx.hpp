@@ -11,6 +11,15 @@ class session;
 
 namespace allervers::storage {
 
+/// The audit trail of one unit of work: rows appended are kept until Flush(), which chains
+/// them by hash just before commit (storage/audit_repository.cpp), so that the head of the
+/// chain stays locked for as short a time as possible.
+class ChainedAuditRepository : public service::AuditRepository {
+ public:
+  virtual bool HasPending() const = 0;
+  virtual void Flush() = 0;
+};
+
 /// The repositories of one unit of work over one leased SOCI session.
 /// Repositories are built on first use: most units of work touch only two or three.
 class SqlTx final : public service::Tx {
@@ -48,6 +57,11 @@ class SqlTx final : public service::Tx {
   service::IndicatorRepository& indicators() override;
   service::RetentionRepository& retention() override;
 
+  /// Audit rows appended during the unit of work, not yet written.
+  bool HasPendingAudit() const;
+  /// Writes them, chained; called by Database just before commit.
+  void FlushAudit();
+
  private:
   soci::session& sql_;
   Backend backend_;
@@ -56,7 +70,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::SessionRepository> sessions_;
   std::unique_ptr<service::ThrottleRepository> throttle_;
   std::unique_ptr<service::TwoFactorRepository> two_factor_;
-  std::unique_ptr<service::AuditRepository> audit_;
+  std::unique_ptr<ChainedAuditRepository> audit_;
   std::unique_ptr<service::PersonRepository> persons_;
   std::unique_ptr<service::ReferralRepository> referrals_;
   std::unique_ptr<service::ApiTokenRepository> api_tokens_;
@@ -87,7 +101,7 @@ std::unique_ptr<service::UserRepository> MakeUserRepository(soci::session& sql);
 std::unique_ptr<service::SessionRepository> MakeSessionRepository(soci::session& sql);
 std::unique_ptr<service::ThrottleRepository> MakeThrottleRepository(soci::session& sql);
 std::unique_ptr<service::TwoFactorRepository> MakeTwoFactorRepository(soci::session& sql);
-std::unique_ptr<service::AuditRepository> MakeAuditRepository(soci::session& sql);
+std::unique_ptr<ChainedAuditRepository> MakeAuditRepository(soci::session& sql, Backend backend);
 std::unique_ptr<service::PersonRepository> MakePersonRepository(soci::session& sql);
 std::unique_ptr<service::ReferralRepository> MakeReferralRepository(soci::session& sql);
 std::unique_ptr<service::ApiTokenRepository> MakeApiTokenRepository(soci::session& sql);

@@ -253,3 +253,34 @@ test("intervenant: the person's data — notice handed over, a request with its 
   await page.getByText("Un accompagnement est encore ouvert").waitFor();
   await context.close();
 });
+
+test("coordinateur: who consulted the file — the intervenant's opening is listed, keyboard only", async () => {
+  // The intervenant opens a case file…
+  const worker = await newPage(env.browser, env.server.baseUrl);
+  await signIn(worker.page, accounts.intervenant);
+  await openCase(worker.page);
+  const casePath = new URL(worker.page.url()).pathname;
+  // …and may not read who consulted it: that is the coordinator's.
+  assert.equal(await worker.page.getByRole("link", { name: "Qui a consulté ce dossier" }).count(), 0);
+  assert.equal((await worker.page.goto(`${casePath}/consultations`)).status(), 403);
+  await worker.context.close();
+
+  const { context, page } = await newPage(env.browser, env.server.baseUrl);
+  await signIn(page, accounts.coordinateur);
+  await page.goto(casePath);
+  const link = page.getByRole("link", { name: "Qui a consulté ce dossier" });
+  await link.focus();
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  assert.equal(new URL(page.url()).pathname, `${casePath}/consultations`);
+  await page.getByRole("heading", { level: 1, name: /^Qui a consulté le dossier de / }).waitFor();
+  const rows = page.locator("tbody tr");
+  // Newest first: the coordinator's own opening, then the intervenant's.
+  assert.match(await rows.nth(0).innerText(), /Claire Lefèvre[\s\S]*Coordinateur·rice[\s\S]*le dossier/);
+  const texts = await rows.allInnerTexts();
+  assert.ok(texts.some((t) => /Yanis Benali[\s\S]*Intervenant·e[\s\S]*Équipe mobile numérique de Cergy[\s\S]*le dossier/.test(t)), texts.join("\n"));
+  await page.getByText(/Le journal est gardé 1 an, puis supprimé\./).waitFor();
+  await check(page, "case-access-log");
+  // Another team's person, or none at all: not found, as for every case.
+  assert.equal((await page.goto("/personnes/999999/consultations")).status(), 404);
+  await context.close();
+});

@@ -109,7 +109,7 @@ TEST_P(AppointmentServiceTest, ContactAttemptsMoveTheCaseAndDateTheFirstContact)
   const auto contacts = s_->appointments.Contacts(worker_, referral_);
   ASSERT_EQ(contacts.attempts.size(), 2u);
   EXPECT_EQ(contacts.failed_since_reached, 0);
-  EXPECT_EQ(s_->audit.List(system_, {})[0].action, "contact.record");
+  EXPECT_EQ(LastChange(s_->audit.List(system_, {})).action, "contact.record");
   // Bad input: nothing saved, every field named.
   const auto errors =
       s_->appointments.RecordContact(worker_, referral_, {"hier", "", "pigeon", "", ""});

@@ -101,6 +101,27 @@ TEST_F(CliTest, PurgeSimulatesThenRuns) {
   EXPECT_EQ(runs, 2);
 }
 
+// `audit verify` answers 0 on the demonstration's trail and 1, naming the row, once a row
+// has been altered behind the application's back (its trigger dropped first, as an intruder
+// with the database file would).
+TEST_F(CliTest, AuditVerifyFindsAnAlteredRow) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(Run({"demo"}).exit_code, 0);
+  auto ok = Run({"audit", "verify"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("Journal d’audit intègre"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("Empreinte de la dernière ligne : "), std::string::npos) << ok.out;
+  {
+    soci::session sql("sqlite3", "db=" + (dir_.path() / "cli.db").string());
+    sql << "DROP TRIGGER audit_event_no_update";
+    sql << "UPDATE audit_event SET actor_label = 'system:x' WHERE id = 5";
+  }
+  auto bad = Run({"audit", "verify"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("NON INTÈGRE"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("ligne n° 5 a été modifié"), std::string::npos) << bad.err;
+}
+
 TEST_F(CliTest, DemoRefusesADatabaseWithOtherData) {
   ASSERT_EQ(Run({"migrate"}).exit_code, 0);
   ASSERT_EQ(
@@ -109,6 +130,38 @@ TEST_F(CliTest, DemoRefusesADatabaseWithOtherData) {
   auto demo = Run({"demo"});
   EXPECT_EQ(demo.exit_code, 1);
   EXPECT_NE(demo.err.find("base neuve"), std::string::npos);
+}
+
+TEST_F(CliTest, DemoScaleFillsAnEmptyDatabaseAndRefusesAnyOther) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  for (const char* bad : {"0", "-5", "10000001", "mille", "12abc", ""}) {
+    auto refused = Run({"demo", "--scale", bad});
+    EXPECT_EQ(refused.exit_code, 1) << bad;
+    EXPECT_NE(refused.err.find("compris entre 1 et 10000000"), std::string::npos)
+        << bad << ": " << refused.err;
+  }
+  auto demo = Run({"demo", "--scale", "250"});
+  EXPECT_EQ(demo.exit_code, 0) << demo.err;
+  EXPECT_NE(demo.out.find("Données générées en"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("coordination.t001@emn.example"), std::string::npos) << demo.out;
+  soci::session sql("sqlite3", "db=" + (dir_.path() / "cli.db").string());
+  long long persons = 0;
+  sql << "SELECT COUNT(*) FROM person", soci::into(persons);
+  EXPECT_EQ(persons, 250);
+  // A second generation, or one into a database with other data, is refused.
+  auto again = Run({"demo", "--scale", "250"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("base neuve"), std::string::npos) << again.err;
+  sql << "SELECT COUNT(*) FROM person", soci::into(persons);
+  EXPECT_EQ(persons, 250);
+}
+
+TEST_F(CliTest, DemoScaleRefusesTheSmallDemo) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(Run({"demo"}).exit_code, 0);
+  auto scale = Run({"demo", "--scale", "10"});
+  EXPECT_EQ(scale.exit_code, 1);
+  EXPECT_NE(scale.err.find("base neuve"), std::string::npos) << scale.err;
 }
 
 TEST_F(CliTest, StructuresAndUsersAreManagedWithClearErrors) {

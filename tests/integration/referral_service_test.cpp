@@ -106,8 +106,12 @@ TEST_P(ReferralServiceTest, SubmissionRecordsPersonNumberEventAuditAndAcknowledg
   EXPECT_EQ(messages[0].status, "pending");
   EXPECT_NE(messages[0].subject.find("FL-2026-00001"), std::string::npos);
   EXPECT_EQ(messages[0].body.find("Camara"), std::string::npos) << "no identity in the e-mail";
+  // The submission is audited, then the referrer's reading of her fiche, above.
   const auto audit = s_->audit.List(system_, {});
-  EXPECT_EQ(audit[0].action, "referral.submit");
+  ASSERT_GE(audit.size(), 2u);
+  EXPECT_EQ(audit[0].action, "referral.read");
+  EXPECT_EQ(audit[0].record_id, std::to_string(first.id));
+  EXPECT_EQ(audit[1].action, "referral.submit");
 }
 
 TEST_P(ReferralServiceTest, InvalidInputCreatesNothing) {
@@ -274,7 +278,7 @@ TEST_P(ReferralServiceTest, DuplicatesAreDetectedLinkedAndMerged) {
     EXPECT_FALSE(changes.empty());
   });
   EXPECT_TRUE(merged);
-  EXPECT_EQ(s_->audit.List(system_, {})[0].action, "referral.link_person");
+  EXPECT_EQ(LastChange(s_->audit.List(system_, {})).action, "referral.link_person");
   EXPECT_EQ(CodeOf([&] { s_->referrals.LinkToPerson(coordinator_, second.id, kept); }),
             ErrorCode::kInvalidArgument);
   s_->referrals.ConfirmNewPerson(coordinator_, third.id);

@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "domain/referral.hpp"
+#include "service/audit.hpp"
 
 namespace allervers::testing {
 
@@ -41,6 +42,17 @@ inline domain::ReferralInput SampleReferral(std::vector<std::string> contact_pre
   in.consent_date = "2026-11-10";
   in.consent_how = "oral";
   return in;
+}
+
+/// The newest audit row of `events` (newest first) that records a change, not a consultation
+/// ("*.read": opening a case file is traced too).
+inline service::AuditEvent LastChange(const std::vector<service::AuditEvent>& events) {
+  for (const auto& e : events) {
+    if (!e.action.ends_with(".read")) {
+      return e;
+    }
+  }
+  return {};
 }
 
 }  // namespace allervers::testing

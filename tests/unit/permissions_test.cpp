@@ -36,6 +36,8 @@ TEST(Allows, MatchesTheRoleTable) {
       {Permission::kTriageReferrals, {Role::kCoordinateur}},
       {Permission::kImportReferrals, {Role::kCoordinateur}},
       {Permission::kManageApiTokens, {Role::kAdmin}},
+      {Permission::kRunRetention, {Role::kAdmin}},
+      {Permission::kViewCaseAccessLog, {Role::kCoordinateur}},
       {Permission::kResetTwoFactor, {Role::kAdmin}},
   };
   for (const auto& [permission, roles] : expected) {

@@ -303,11 +303,14 @@ void RenderRetention(RequestContext& ctx, Deps& deps) {
                     {"referrals", r.referrals},
                     {"drafts", r.drafts},
                     {"files", r.imports + r.api_replays},
-                    {"stale_open", r.stale_open}});
+                    {"stale_open", r.stale_open},
+                    {"audit_rows", r.audit_rows}});
   }
   RenderPage(ctx, deps, "retention", "Conservation des données",
              {{"months_text", domain::MonthsInWords(policy.months)},
               {"unaccepted_text", domain::MonthsInWords(policy.unaccepted_months)},
+              {"audit_text", domain::MonthsInWords(policy.audit_months)},
+              {"audit_cutoff", paris::FormatDate(policy.cutoffs.audit)},
               {"person_cutoff", paris::FormatDate(policy.cutoffs.persons)},
               {"unaccepted_cutoff", paris::FormatDate(policy.cutoffs.unaccepted)},
               {"runs", runs},
@@ -525,6 +528,7 @@ void RegisterAdminPages(Router& router, Deps& deps) {
                 if (has_next) {
                   data["next_href"] = "/admin/journal?page=" + std::to_string(page + 1);
                 }
+                data["audit_text"] = domain::MonthsInWords(deps.retention.Policy().audit_months);
                 RenderPage(ctx, deps, "audit", "Journal d’audit", data);
               });
 }

@@ -243,6 +243,7 @@ void RenderCaseFile(RequestContext& ctx, Deps& deps, domain::PersonId id,
   const bool can_write = service::Allows(ctx.actor, Permission::kRecordAccompaniment);
   json data = ErrorSummary(errors);
   data["person_id"] = file.person.id;
+  data["may_view_access_log"] = service::Allows(ctx.actor, Permission::kViewCaseAccessLog);
   data["person"] = {
       {"name", PersonName(p)},
       {"birth", p.birth_date ? paris::FormatDate(*p.birth_date)

@@ -160,7 +160,8 @@ void RegisterInfoPages(Router& router, Deps& deps) {
                 RenderPage(
                     ctx, deps, "privacy", "Mentions légales et données personnelles",
                     {{"retention", domain::MonthsInWords(policy.months)},
-                     {"retention_unaccepted", domain::MonthsInWords(policy.unaccepted_months)}});
+                     {"retention_unaccepted", domain::MonthsInWords(policy.unaccepted_months)},
+                     {"retention_audit", domain::MonthsInWords(policy.audit_months)}});
               });
 }
 

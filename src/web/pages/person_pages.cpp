@@ -3,9 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/time.hpp"
+#include "domain/letter.hpp"
+#include "domain/role.hpp"
 #include "service/permissions.hpp"
 #include "web/forms.hpp"
 #include "web/pages/pages.hpp"
@@ -26,6 +30,58 @@ struct Typed {
   std::string status;
   std::string answered_on;
 };
+
+// What a consultation looked at, in the words of the team.
+std::string ConsultedLabel(const std::string& action) {
+  static const std::map<std::string, std::string, std::less<>> kLabels = {
+      {"case.read", "le dossier"},
+      {"referral.read", "la fiche de liaison"},
+      {"assessment.read", "un bilan"},
+      {"procedure.read", "une démarche"},
+      {"orientation.read", "une orientation"},
+      {"review.read", "un point d’étape"},
+      {"feedback.read", "le retour au prescripteur"},
+      {"quarterly_draft.read", "le bilan trimestriel"},
+      {"person_data.read", "ses données personnelles"},
+      {"appointment.read", "un rendez-vous"},
+      {"appointment.letter", "un courrier de rendez-vous (PDF)"},
+      {"referral.closure_letter", "le courrier de clôture (PDF)"},
+      {"person.access_export", "la copie de ses données"},
+      {"person.privacy_notice_print", "la notice d’information (PDF)"}};
+  const auto it = kLabels.find(action);
+  return it == kLabels.end() ? action : it->second;
+}
+
+// Who, when the reader was not a signed-in user: a partner's software or Allervers itself.
+std::string MachineLabel(const std::string& actor_label) {
+  if (actor_label.starts_with("api:token:")) {
+    return "Logiciel partenaire (jeton n° " + actor_label.substr(10) + ")";
+  }
+  if (actor_label.starts_with("system:")) {
+    return "Allervers (tâche automatique)";
+  }
+  return actor_label;
+}
+
+void RenderAccessLog(RequestContext& ctx, Deps& deps, long long person) {
+  const auto log = deps.cases.AccessLog(ctx.actor, person);
+  json rows = json::array();
+  for (const auto& c : log.consultations) {
+    const auto role = domain::ParseRole(c.role);
+    rows.push_back({{"at", paris::FormatDateTime(c.at)},
+                    {"who", role ? c.who : MachineLabel(c.who)},
+                    {"role", role ? std::string(domain::RoleLabel(*role)) : std::string()},
+                    {"structure", c.structure},
+                    {"what", ConsultedLabel(c.action)}});
+  }
+  RenderPage(ctx, deps, "access_log", "Qui a consulté le dossier de " + log.person_name,
+             {{"person_id", log.person_id},
+              {"name", log.person_name},
+              {"rows", rows},
+              {"empty", rows.empty()},
+              {"count", rows.size()},
+              {"audit_text", domain::MonthsInWords(deps.retention.Policy().audit_months)}});
+}
 
 void RenderPersonData(RequestContext& ctx, Deps& deps, long long person, domain::FieldErrors errors,
                       const Typed& typed, int status) {
@@ -236,6 +292,10 @@ void RegisterPersonPages(Router& router, Deps& deps) {
   router.Page(Method::kGet, R"(/personnes/(\d+)/donnees)", "persons.data", Permission::kViewCases,
               [&deps](RequestContext& ctx) {
                 RenderPersonData(ctx, deps, ParseId(ctx.req.matches[1]), {}, {}, 200);
+              });
+  router.Page(Method::kGet, R"(/personnes/(\d+)/consultations)", "persons.access_log",
+              Permission::kViewCaseAccessLog, [&deps](RequestContext& ctx) {
+                RenderAccessLog(ctx, deps, ParseId(ctx.req.matches[1]));
               });
   router.Page(Method::kPost, R"(/personnes/(\d+)/notice)", "persons.notice_given",
               Permission::kRecordAccompaniment, [&deps](RequestContext& ctx) {

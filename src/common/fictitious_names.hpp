@@ -1,6 +1,7 @@
 #pragma once
 
-// Name lists for the duplicate-detection benchmark, most frequent first within each list.
+// Fictitious names for generated data (the duplicate-detection benchmark, `demo --scale`),
+// most frequent first within each list.
 // Sources: INSEE surname and given-name frequencies for France and Île-de-France by birth
 // cohort, and the usual names of the communities living around Cergy-Pontoise (Maghreb, West and
 // Central Africa, Portugal, Turkey, Vietnam, Eastern Europe). Frequencies are approximated by the
@@ -9,7 +10,7 @@
 
 #include <string_view>
 
-namespace allervers::bench {
+namespace allervers::names {
 
 enum class Origin { kFrench, kMaghreb, kWestAfrica, kPortugal, kTurkey, kVietnam, kEasternEurope };
 
@@ -212,4 +213,4 @@ inline constexpr std::string_view kEasternRoots =
 inline constexpr std::string_view kEasternEnds =
     "escu,ovici,eanu,ski,czyk,enko,ić,ov,ovski,iak,uk,aru,ec";
 
-}  // namespace allervers::bench
+}  // namespace allervers::names
