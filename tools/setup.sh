@@ -11,7 +11,7 @@ packages=(
   # libraries (see cmake/Dependencies.cmake)
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev libcpp-httplib-dev libkainjow-mustache-dev
   libsodium-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libicu-dev
-  libcairo2-dev libpango1.0-dev libxlsxwriter-dev libcurl4-openssl-dev libqrencode-dev libzxcvbn-dev
+  libcairo2-dev libpango1.0-dev libxlsxwriter-dev libcurl4-openssl-dev libssl-dev libqrencode-dev libzxcvbn-dev
   fonts-dejavu-core
   # tests: GoogleTest, a PostgreSQL server, Chromium for the browser suite, tools to look at outputs
   # and clang with its libFuzzer runtime for the fuzz targets (fuzz/, tools/fuzz.sh)

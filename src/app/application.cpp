@@ -16,6 +16,7 @@
 #include "common/error.hpp"
 #include "notify/http_sms_sender.hpp"
 #include "notify/smtp_mailer.hpp"
+#include "security/secret_box.hpp"
 #include "storage/scale_generator.hpp"
 #include "web/letters.hpp"
 #include "web/server.hpp"
@@ -99,9 +100,63 @@ void LogDispatch(const service::DispatchReport& report, Metrics& metrics) {
   }
 }
 
+// Stands for the key ring when there is no key file: every use fails with the reason.
+class MissingKeySealer final : public service::SecretSealer {
+ public:
+  explicit MissingKeySealer(std::string reason) : reason_(std::move(reason)) {}
+  std::string Seal(std::string_view /*plaintext*/) const override { Fail(); }
+  std::optional<std::string> Open(std::string_view /*sealed*/) const override { Fail(); }
+
+ private:
+  [[noreturn]] void Fail() const {
+    throw Error(ErrorCode::kUnavailable,
+                "La double authentification est indisponible : le serveur n’a pas de clé "
+                "secrète. Prévenez l’administrateur de la plateforme.",
+                reason_);
+  }
+  std::string reason_;
+};
+
+// The key ring: the configured file, else allervers.key next to a SQLite database. Sets
+// `problem` (and returns a sealer that refuses every use) when there is none.
+std::unique_ptr<service::SecretSealer> LoadKeyRing(const config::Config& config,
+                                                   KeyFileMissing missing, std::string& problem) {
+  std::filesystem::path path = config.secret_key_file;
+  const auto url = storage::DatabaseUrl::Parse(config.database_url);
+  if (path.empty() && url.backend == storage::Backend::kSqlite) {
+    const std::filesystem::path db(url.target);
+    path = (db.has_parent_path() ? db.parent_path() : std::filesystem::path(".")) / "allervers.key";
+  }
+  if (path.empty()) {
+    problem =
+        "Avec PostgreSQL, indiquez le fichier de la clé secrète : secret_key_file dans la "
+        "section [security] de la configuration, ou ALLERVERS_SECRET_KEY_FILE (voir "
+        "docs/admin.md). With PostgreSQL a secret key file is required: set [security] "
+        "secret_key_file or ALLERVERS_SECRET_KEY_FILE.";
+    return std::make_unique<MissingKeySealer>("no secret key file configured");
+  }
+  if (missing == KeyFileMissing::kCreate && security::CreateKeyFileIfMissing(path)) {
+    spdlog::warn(
+        "event=secret_key.created path={} hint=\"back this file up with the database: without "
+        "it the two-factor secrets are lost\"",
+        path.string());
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    problem = "Fichier de clé secrète introuvable : " + path.string() +
+              " (secret key file not found; « allervers migrate » creates it).";
+    return std::make_unique<MissingKeySealer>("secret key file not found: " + path.string());
+  }
+  auto box = std::make_unique<security::SecretBox>(security::LoadKeyFile(path));
+  spdlog::debug("event=secret_key.loaded keys={} sealing_key={}", box->key_count(),
+                box->sealing_key_id());
+  return box;
+}
+
 }  // namespace
 
-Application::Application(config::Config config) : config_(std::move(config)) {
+Application::Application(config::Config config, KeyFileMissing key_file_missing)
+    : config_(std::move(config)) {
   started_unix_seconds_ = UnixSeconds(clock_.Now());
   security::InitCrypto();
   hasher_ = std::make_unique<security::Argon2PasswordHasher>(
@@ -117,8 +172,11 @@ Application::Application(config::Config config) : config_(std::move(config)) {
   service::AuthSettings auth_settings;
   auth_settings.idle_timeout = std::chrono::minutes(config_.session_idle_minutes);
   auth_settings.absolute_timeout = std::chrono::hours(config_.session_absolute_hours);
+  sealer_ = LoadKeyRing(config_, key_file_missing, key_problem_);
+  two_factor_ =
+      std::make_unique<service::TwoFactorService>(*database_, clock_, *sealer_, otp_, tokens_);
   auth_ = std::make_unique<service::AuthService>(*database_, clock_, *hasher_, policy_, tokens_,
-                                                 auth_settings);
+                                                 *two_factor_, auth_settings);
   audit_ = std::make_unique<service::AuditService>(*database_);
   reference_ = storage::LoadReferenceData(config_.share_dir / "data");
   referrals_ = std::make_unique<service::ReferralService>(*database_, clock_, reference_);
@@ -246,6 +304,9 @@ void Application::RunDailyRetention() {
 }
 
 int Application::Serve() {
+  if (!key_problem_.empty()) {
+    throw Error(ErrorCode::kUnavailable, key_problem_);
+  }
   RequireCurrentSchema();
   // SIGINT and SIGTERM are handled by one thread with sigwait(): blocked here, before any
   // other thread starts, so that every thread inherits the mask.
@@ -271,6 +332,7 @@ int Application::Serve() {
                  *indicators_,
                  *settings_,
                  *retention_,
+                 *two_factor_,
                  reference_,
                  tokens_,
                  templates,

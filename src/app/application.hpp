@@ -9,6 +9,7 @@
 #include "security/password_hasher.hpp"
 #include "security/password_policy.hpp"
 #include "security/tokens.hpp"
+#include "security/totp.hpp"
 #include "service/api_token_service.hpp"
 #include "service/appointment_service.hpp"
 #include "service/audit_service.hpp"
@@ -24,6 +25,7 @@
 #include "service/scale_demo.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
+#include "service/two_factor_service.hpp"
 #include "service/user_service.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -31,10 +33,17 @@
 
 namespace allervers::app {
 
+/// What to do when the secret key file is missing.
+enum class KeyFileMissing {
+  kCarryOn,  // most commands: they never touch a sealed secret
+  kCreate,   // serve, demo, migrate: create it (mode 0600) and say so in the log
+};
+
 /// The composition root: builds configuration → database → services → web, and nothing else.
 class Application {
  public:
-  explicit Application(config::Config config);
+  explicit Application(config::Config config,
+                       KeyFileMissing key_file_missing = KeyFileMissing::kCarryOn);
   ~Application();
 
   const config::Config& config() const { return config_; }
@@ -53,6 +62,7 @@ class Application {
   service::PartnerDirectory& partners() { return *partners_; }
   service::IndicatorService& indicators() { return *indicators_; }
   service::RetentionService& retention() { return *retention_; }
+  service::TwoFactorService& two_factor() { return *two_factor_; }
   const domain::ReferenceData& reference() const { return reference_; }
   /// Atkinson Hyperlegible for the PDFs (letters, reports).
   std::filesystem::path fonts_dir() const;
@@ -96,6 +106,11 @@ class Application {
   std::unique_ptr<service::IndicatorService> indicators_;
   std::unique_ptr<service::SettingsService> settings_;
   std::unique_ptr<service::RetentionService> retention_;
+  std::unique_ptr<service::SecretSealer> sealer_;
+  security::TotpGenerator otp_;
+  std::unique_ptr<service::TwoFactorService> two_factor_;
+  /// Why there is no key ring (empty when there is one): Serve() refuses to start then.
+  std::string key_problem_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::ScaleGenerator> scale_generator_;
   std::unique_ptr<service::ScaleDemo> scale_demo_;

@@ -79,6 +79,9 @@ void PrintDemo(const service::DemoResult& demo) {
   for (const auto& s : demo.sign_ins) {
     std::cout << "  " << s.email << "  — " << s.role_label << "\n";
   }
+  std::cout << "Double authentification désactivée dans cette base de démonstration "
+               "(réglage security.totp_required à 0) : le mot de passe suffit pour se "
+               "connecter.\n";
 }
 
 // `demo --scale N`: the national-scale dataset, with its progress and its time.
@@ -247,6 +250,12 @@ int main(int argc, char** argv) {
   user_reset->add_option("--email", u_email, "Adresse e-mail")->required();
   user_reset->add_flag("--password-stdin", u_password_stdin,
                        "Lire le mot de passe sur l’entrée standard");
+  // The way back for an administrator who lost both phone and recovery codes: no one else
+  // could reset them from the web pages.
+  auto* user_reset_two_factor = user->add_subcommand(
+      "reset-two-factor",
+      "Réinitialiser la double authentification d’un compte (il s’inscrira de nouveau)");
+  user_reset_two_factor->add_option("--email", u_email, "Adresse e-mail")->required();
 
   auto* token = cli.add_subcommand("token", "Gérer les jetons d’API des structures partenaires");
   token->require_subcommand(1);
@@ -351,7 +360,9 @@ int main(int argc, char** argv) {
     }
     allervers::log::Setup(*serve ? config.log_level
                                  : (config.log_level == "info" ? "warn" : config.log_level));
-    app::Application application(config);
+    app::Application application(config, *serve || *demo || *migrate
+                                             ? app::KeyFileMissing::kCreate
+                                             : app::KeyFileMissing::kCarryOn);
     const auto system = service::Actor::System("cli");
 
     if (*serve) {
@@ -614,6 +625,13 @@ int main(int argc, char** argv) {
         return 1;
       }
       std::cout << "Mot de passe changé ; les sessions du compte sont fermées.\n";
+      return 0;
+    }
+    if (*user_reset_two_factor) {
+      const auto target = FindUserByEmail(application, u_email);
+      application.two_factor().Reset(system, target.id);
+      std::cout << "Double authentification réinitialisée ; les sessions du compte sont "
+                   "fermées. Le compte l’activera de nouveau à sa prochaine connexion.\n";
       return 0;
     }
     return 0;

@@ -134,6 +134,7 @@ void ApplyToml(Config& c, const std::string& file) {
   integer("session", "absolute_hours", c.session_absolute_hours, 24 * 7);
   str("paths", "share_dir", share);
   str("log", "level", c.log_level);
+  str("security", "secret_key_file", c.secret_key_file);
   str("smtp", "url", c.smtp_url);
   str("smtp", "user", c.smtp_user);
   str("smtp", "password", c.smtp_password);
@@ -229,6 +230,7 @@ Config Load(const Overrides& flags, const GetEnv& env) {
   if (auto v = env("ALLERVERS_SMTP_PASSWORD")) c.smtp_password = *v;
   if (auto v = env("ALLERVERS_SMS_AUTH_HEADER")) c.sms_auth_header = *v;
   if (auto v = env("ALLERVERS_METRICS_TOKEN")) c.metrics_token = *v;
+  if (auto v = env("ALLERVERS_SECRET_KEY_FILE")) c.secret_key_file = *v;
   if (auto v = env("ALLERVERS_FAST_PASSWORD_HASHING")) {
     c.fast_password_hashing = ParseBool(*v, "ALLERVERS_FAST_PASSWORD_HASHING");
   }

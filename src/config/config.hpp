@@ -44,6 +44,10 @@ struct Config {
   std::string sms_body_template;  // empty: the sender's default
   /// Seconds between two passes of the outbox dispatcher.
   int outbox_interval_seconds = 10;
+  /// The key ring sealing the TOTP secrets ([security] secret_key_file,
+  /// ALLERVERS_SECRET_KEY_FILE). Empty: allervers.key next to a SQLite database; required
+  /// with PostgreSQL.
+  std::string secret_key_file;
 };
 
 /// Values given as flags; unset ones leave lower sources in force.

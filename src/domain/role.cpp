@@ -104,4 +104,17 @@ bool RoleFitsStructure(Role role, std::optional<StructureKind> kind) {
   return false;
 }
 
+bool RoleSeesPersons(Role role) {
+  switch (role) {
+    case Role::kIntervenant:
+    case Role::kCoordinateur:
+    case Role::kPrescripteur:
+    case Role::kAdmin:  // accounts, the audit trail and the retention reports
+      return true;
+    case Role::kPilote:
+      return false;
+  }
+  return true;
+}
+
 }  // namespace allervers::domain

@@ -22,4 +22,8 @@ std::optional<StructureKind> ParseStructureKind(std::string_view code);
 /// Which structure kinds a role's users may belong to (an intervenant works for the operator…).
 bool RoleFitsStructure(Role role, std::optional<StructureKind> kind);
 
+/// Does the role see persons' nominative data? Everyone but the pilote, who reads aggregates
+/// only. Two-factor sign-in is mandatory for these roles while security.totp_required is on.
+bool RoleSeesPersons(Role role);
+
 }  // namespace allervers::domain

@@ -31,12 +31,13 @@ bool IsBlocked(const std::optional<ThrottleState>& state, Instant now) {
 
 AuthService::AuthService(Store& store, const Clock& clock, const PasswordHasher& hasher,
                          const PasswordPolicy& policy, const TokenService& tokens,
-                         AuthSettings settings)
+                         const TwoFactorService& two_factor, AuthSettings settings)
     : store_(store),
       clock_(clock),
       hasher_(hasher),
       policy_(policy),
       tokens_(tokens),
+      two_factor_(two_factor),
       settings_(settings) {}
 
 const std::string& AuthService::DummyHash() const {
@@ -46,8 +47,8 @@ const std::string& AuthService::DummyHash() const {
 }
 
 std::string AuthService::IssueSession(Tx& tx, domain::UserId user_id, const std::string& ip,
-                                      Instant now) {
-  const std::string token = tokens_.NewToken(32);
+                                      Instant now, SessionStage stage) {
+  std::string token = tokens_.NewToken(32);
   SessionRecord rec;
   rec.id_digest = tokens_.Digest(token);
   rec.user_id = user_id;
@@ -55,6 +56,7 @@ std::string AuthService::IssueSession(Tx& tx, domain::UserId user_id, const std:
   rec.created_at = now;
   rec.last_seen_at = now;
   rec.ip = ip;
+  rec.stage = stage;
   tx.sessions().Insert(rec);
   return token;
 }
@@ -112,15 +114,29 @@ SignInOutcome AuthService::SignIn(std::string_view email, std::string_view passw
       outcome.status = SignInStatus::kInvalidCredentials;
       return;
     }
-    tx.throttle().Clear(account_key);
     if (hasher_.NeedsRehash(*hash)) {
       tx.users().SetPassword(user->id, hasher_.Hash(password), user->must_change_password, now);
     }
-    tx.users().RecordSignIn(user->id, now);
-    outcome.session_token = IssueSession(tx, user->id, requester.ip, now);
+    const auto totp = tx.two_factor().Find(user->id);
+    if (totp && totp->confirmed_at) {
+      outcome.stage = SessionStage::kSecondFactor;
+    } else if (TwoFactorService::Required(tx, *user)) {
+      outcome.stage = SessionStage::kEnrolment;
+    }
     Actor signed_in = Actor::ForUser(*user, requester.request_id, requester.ip);
-    tx.audit().Append(
-        MakeAuditEvent(signed_in, now, "auth.sign_in", "user", std::to_string(user->id)));
+    outcome.session_token = IssueSession(tx, user->id, requester.ip, now, outcome.stage);
+    if (outcome.stage == SessionStage::kFull) {
+      tx.throttle().Clear(account_key);
+      tx.users().RecordSignIn(user->id, now);
+      tx.audit().Append(
+          MakeAuditEvent(signed_in, now, "auth.sign_in", "user", std::to_string(user->id)));
+    } else {
+      // The account's throttling is cleared only once the second step is passed, so that a
+      // known password does not reset the count of wrong codes.
+      tx.audit().Append(MakeAuditEvent(signed_in, now, "auth.password", "user",
+                                       std::to_string(user->id), "success",
+                                       "next=" + std::string(SessionStageCode(outcome.stage))));
+    }
     outcome.status = SignInStatus::kSuccess;
     outcome.user = *user;
   });
@@ -145,7 +161,9 @@ std::optional<SessionContext> AuthService::Authenticate(std::string_view session
     return std::nullopt;
   }
   const bool expired = now - session->last_seen_at >= settings_.idle_timeout ||
-                       now - session->created_at >= settings_.absolute_timeout;
+                       now - session->created_at >= settings_.absolute_timeout ||
+                       (session->stage != SessionStage::kFull &&
+                        now - session->created_at >= settings_.pending_timeout);
   if (expired || !user || !user->active) {
     store_.Write([&](Tx& tx) { tx.sessions().Delete(digest); });
     return std::nullopt;
@@ -153,7 +171,125 @@ std::optional<SessionContext> AuthService::Authenticate(std::string_view session
   if (now - session->last_seen_at >= settings_.touch_interval) {
     store_.Write([&](Tx& tx) { tx.sessions().Touch(digest, now); });
   }
-  return SessionContext{*user, session->csrf_token, digest};
+  return SessionContext{*user, session->csrf_token, digest, session->stage};
+}
+
+std::optional<std::pair<SessionRecord, domain::User>> AuthService::PendingSession(
+    std::string_view session_token, SessionStage stage, Instant now) {
+  if (session_token.empty() || session_token.size() > 128) {
+    return std::nullopt;
+  }
+  const std::string digest = tokens_.Digest(session_token);
+  std::optional<std::pair<SessionRecord, domain::User>> out;
+  store_.Read([&](Tx& tx) {
+    auto session = tx.sessions().Find(digest);
+    if (!session || session->stage != stage ||
+        now - session->created_at >= settings_.pending_timeout ||
+        now - session->last_seen_at >= settings_.idle_timeout) {
+      return;
+    }
+    auto user = tx.users().FindById(session->user_id);
+    if (user && user->active) {
+      out.emplace(std::move(*session), std::move(*user));
+    }
+  });
+  return out;
+}
+
+SecondFactorOutcome AuthService::VerifySecondFactor(std::string_view session_token,
+                                                    std::string_view code, const Actor& requester) {
+  const Instant now = clock_.Now();
+  const auto pending = PendingSession(session_token, SessionStage::kSecondFactor, now);
+  if (!pending) {
+    throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
+  }
+  // Named references rather than a structured binding: the lambdas below capture them.
+  const SessionRecord& session = pending->first;
+  const domain::User& user = pending->second;
+  const std::string account_key = "acct:" + tokens_.Digest(user.email);
+  const std::string address_key = "ip:" + requester.ip;
+  const Actor actor = Actor::ForUser(user, requester.request_id, requester.ip);
+  const std::string user_id = std::to_string(user.id);
+
+  SecondFactorOutcome outcome;
+  outcome.user = user;
+  bool blocked = false;
+  store_.Read([&](Tx& tx) {
+    blocked = IsBlocked(tx.throttle().Get(account_key), now) ||
+              IsBlocked(tx.throttle().Get(address_key), now);
+  });
+  if (blocked) {
+    store_.Write([&](Tx& tx) {
+      tx.audit().Append(MakeAuditEvent(actor, now, "auth.second_factor", "user", user_id, "failure",
+                                       "reason=throttled"));
+    });
+    outcome.status = SecondFactorStatus::kThrottled;
+    return outcome;
+  }
+  store_.Write([&](Tx& tx) {
+    const CodeOutcome check = two_factor_.Check(tx, user.id, code, now);
+    switch (check.check) {
+      case CodeCheck::kMalformed:
+        outcome.status = SecondFactorStatus::kMalformed;
+        return;
+      case CodeCheck::kWrong:
+      case CodeCheck::kReused: {
+        const bool reused = check.check == CodeCheck::kReused;
+        tx.throttle().Put(account_key, CountFailure(tx.throttle().Get(account_key), now, settings_,
+                                                    settings_.account_max_failures));
+        tx.throttle().Put(address_key, CountFailure(tx.throttle().Get(address_key), now, settings_,
+                                                    settings_.address_max_failures));
+        tx.audit().Append(MakeAuditEvent(actor, now, "auth.second_factor", "user", user_id,
+                                         "failure",
+                                         reused ? "reason=reused_code" : "reason=wrong_code"));
+        outcome.status = reused ? SecondFactorStatus::kReusedCode : SecondFactorStatus::kWrongCode;
+        return;
+      }
+      case CodeCheck::kAccepted:
+      case CodeCheck::kAcceptedRecovery:
+        break;
+    }
+    outcome.used_recovery_code = check.check == CodeCheck::kAcceptedRecovery;
+    outcome.recovery_codes_left = check.recovery_codes_left;
+    tx.throttle().Clear(account_key);
+    tx.sessions().Delete(session.id_digest);
+    tx.users().RecordSignIn(user.id, now);
+    outcome.session_token = IssueSession(tx, user.id, requester.ip, now);
+    tx.audit().Append(MakeAuditEvent(
+        actor, now, "auth.second_factor", "user", user_id, "success",
+        outcome.used_recovery_code
+            ? "method=recovery_code left=" + std::to_string(outcome.recovery_codes_left)
+            : "method=totp"));
+    tx.audit().Append(MakeAuditEvent(actor, now, "auth.sign_in", "user", user_id));
+    outcome.status = SecondFactorStatus::kSuccess;
+  });
+  return outcome;
+}
+
+std::string AuthService::CompleteEnrolment(std::string_view session_token, const Actor& actor) {
+  const Instant now = clock_.Now();
+  const auto pending = PendingSession(session_token, SessionStage::kEnrolment, now);
+  if (!pending || pending->second.id != actor.user_id) {
+    throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
+  }
+  // Named references rather than a structured binding: the lambdas below capture them.
+  const SessionRecord& session = pending->first;
+  const domain::User& user = pending->second;
+  std::string token;
+  store_.Write([&](Tx& tx) {
+    // Only an enrolment finished after this session's password step opens it.
+    const auto totp = tx.two_factor().Find(user.id);
+    if (!totp || !totp->confirmed_at || *totp->confirmed_at < session.created_at) {
+      throw Error(ErrorCode::kUnauthenticated, "Veuillez vous connecter.");
+    }
+    tx.throttle().Clear("acct:" + tokens_.Digest(user.email));
+    tx.sessions().Delete(session.id_digest);
+    tx.users().RecordSignIn(user.id, now);
+    token = IssueSession(tx, user.id, actor.ip, now);
+    tx.audit().Append(MakeAuditEvent(actor, now, "auth.sign_in", "user", std::to_string(user.id),
+                                     "success", "after=enrolment"));
+  });
+  return token;
 }
 
 void AuthService::SignOut(std::string_view session_token, const Actor& actor) {

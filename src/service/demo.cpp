@@ -107,6 +107,10 @@ DemoResult DemoSeeder::Run() {
                       saved.errors.front().message);
     }
   }
+  // Demo accounts sign in with their password alone (README, « make run »): a real database
+  // keeps two-factor sign-in mandatory (migration 0014).
+  store_.Write(
+      [&](Tx& tx) { tx.settings().Put("security.totp_required", "0", clock_.Now(), "demo"); });
   SeedPartners();
   SeedReferrals();
   SeedFortnight();

@@ -37,6 +37,7 @@ enum class Permission {
   kWriteSteeringReport,  // the written parts of the team's quarterly report (coordinator)
   kReadQuarterlyReports,  // the quarterly reports on delegated cases of one's structure (pilote)
   kRunRetention,          // run the retention purge and read its reports (admin)
+  kResetTwoFactor,        // remove an account's second factor so that it enrols again (admin)
   kViewCaseAccessLog,     // who consulted the team's case files (coordinator)
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,33 @@ class TokenService {
   virtual bool Equal(std::string_view a, std::string_view b) const = 0;
   /// A temporary password easy to read aloud and to type on a phone.
   virtual std::string NewTemporaryPassword() const = 0;
+};
+
+/// Sealing of short secrets (the TOTP secrets) with a key that is never in the database: the
+/// key file of the server (security::SecretBox).
+class SecretSealer {
+ public:
+  virtual ~SecretSealer() = default;
+  /// Encrypts and authenticates `plaintext`; the result is printable text naming the key used.
+  virtual std::string Seal(std::string_view plaintext) const = 0;
+  /// The plaintext, or nothing when the text was not sealed by a key of the key ring or was
+  /// altered.
+  virtual std::optional<std::string> Open(std::string_view sealed) const = 0;
+};
+
+/// Time-based one-time passwords (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps) and the
+/// recovery codes that stand in for them.
+class OneTimePasswords {
+ public:
+  virtual ~OneTimePasswords() = default;
+  /// A new random secret, in base32 without padding (as authenticator apps read it).
+  virtual std::string NewSecret() const = 0;
+  /// The time step (Unix time / 30) at which `code` is the code of `base32_secret`, among the
+  /// step of `unix_time` and the one before and after it (clock drift); nothing otherwise.
+  virtual std::optional<std::int64_t> Match(std::string_view base32_secret, std::string_view code,
+                                            std::int64_t unix_time) const = 0;
+  /// A random single-use recovery code, "xxxx-xxxx-xxxx" (60 bits).
+  virtual std::string NewRecoveryCode() const = 0;
 };
 
 }  // namespace allervers::service

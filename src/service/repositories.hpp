@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -70,6 +71,31 @@ class UserRepository {
   virtual std::vector<domain::User> List(const UserFilter& filter) = 0;
 };
 
+/// How far a session has come: a session waiting for its second factor, or for the account's
+/// enrolment in two-factor sign-in, opens no page but that step and sign-out.
+enum class SessionStage { kFull, kSecondFactor, kEnrolment };
+
+/// "full", "second_factor", "enrolment" (column user_session.stage).
+inline std::string_view SessionStageCode(SessionStage s) {
+  switch (s) {
+    case SessionStage::kSecondFactor:
+      return "second_factor";
+    case SessionStage::kEnrolment:
+      return "enrolment";
+    case SessionStage::kFull:
+      break;
+  }
+  return "full";
+}
+
+/// An unknown code reads as the most restricted stage that still lets the user out.
+inline SessionStage ParseSessionStage(std::string_view code) {
+  if (code == "full") {
+    return SessionStage::kFull;
+  }
+  return code == "enrolment" ? SessionStage::kEnrolment : SessionStage::kSecondFactor;
+}
+
 struct SessionRecord {
   std::string id_digest;  // digest of the cookie value; the cookie itself is never stored
   domain::UserId user_id = 0;
@@ -77,6 +103,7 @@ struct SessionRecord {
   Instant created_at{};
   Instant last_seen_at{};
   std::string ip;
+  SessionStage stage = SessionStage::kFull;
 };
 
 class SessionRepository {
@@ -104,6 +131,41 @@ class ThrottleRepository {
   virtual std::optional<ThrottleState> Get(std::string_view key) = 0;
   virtual void Put(std::string_view key, const ThrottleState& state) = 0;
   virtual void Clear(std::string_view key) = 0;
+};
+
+/// An account's TOTP secret (sealed by the key file) and the last time step accepted.
+struct TotpRecord {
+  domain::UserId user_id = 0;
+  std::string secret_sealed;
+  std::optional<Instant> confirmed_at;  // nothing: enrolment not finished
+  std::int64_t last_step = 0;
+  Instant created_at{};
+};
+
+/// Two-factor sign-in: the TOTP secret of an account and its recovery codes (digests only).
+class TwoFactorRepository {
+ public:
+  virtual ~TwoFactorRepository() = default;
+  virtual std::optional<TotpRecord> Find(domain::UserId user_id) = 0;
+  /// Stores a new, unconfirmed secret, replacing an unconfirmed one.
+  virtual void PutPending(domain::UserId user_id, const std::string& secret_sealed,
+                          Instant now) = 0;
+  /// Confirms the pending secret with the step of its first code; false when there is no
+  /// pending secret any more (confirmed meanwhile, or reset).
+  virtual bool Confirm(domain::UserId user_id, std::int64_t step, Instant now) = 0;
+  /// Records `step` as the last accepted one, only if it is later than the stored one; false
+  /// otherwise (the code was already used), atomically.
+  virtual bool AdvanceStep(domain::UserId user_id, std::int64_t step) = 0;
+  /// Removes the secret and the recovery codes of the account.
+  virtual void Delete(domain::UserId user_id) = 0;
+  /// Replaces every recovery code of the account.
+  virtual void ReplaceRecoveryCodes(domain::UserId user_id, const std::vector<std::string>& digests,
+                                    Instant now) = 0;
+  /// Marks the unused code of this digest used; false when there is none, atomically.
+  virtual bool UseRecoveryCode(domain::UserId user_id, std::string_view digest, Instant now) = 0;
+  virtual int UnusedRecoveryCodes(domain::UserId user_id) = 0;
+  /// The accounts that finished their enrolment.
+  virtual std::vector<domain::UserId> EnrolledUsers() = 0;
 };
 
 struct AuditFilter {
@@ -140,6 +202,7 @@ class Tx {
   virtual UserRepository& users() = 0;
   virtual SessionRepository& sessions() = 0;
   virtual ThrottleRepository& throttle() = 0;
+  virtual TwoFactorRepository& two_factor() = 0;
   virtual AuditRepository& audit() = 0;
   virtual PersonRepository& persons() = 0;
   virtual ReferralRepository& referrals() = 0;

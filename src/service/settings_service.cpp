@@ -57,6 +57,11 @@ const std::vector<SettingDefinition>& SettingsService::Definitions() {
        100000000},
       {"indicators.team_fte_hundredths", "ETP financés de l’équipe, en centièmes (150 = 1,5 ETP)",
        "0", true, 0, 100000},
+      // Read at sign-in (two_factor_service.cpp); migration 0014 sets it in every database.
+      {"security.totp_required",
+       "Double authentification obligatoire pour les comptes qui voient des personnes (1 : oui, "
+       "0 : non)",
+       "1", true, 0, 1},
   };
   return kDefinitions;
 }

@@ -14,11 +14,17 @@ class SqlSessionRepository final : public service::SessionRepository {
     const long long user = rec.user_id;
     const long long created = ToEpoch(rec.created_at);
     const long long seen = ToEpoch(rec.last_seen_at);
-    Query q(
-        sql_,
-        "INSERT INTO user_session (id_digest, user_id, csrf_token, created_at, last_seen_at, ip) "
-        "VALUES (:id, :user, :csrf, :created, :seen, :ip)");
-    q.Use(rec.id_digest).Use(user).Use(rec.csrf_token).Use(created).Use(seen).Use(rec.ip);
+    const std::string stage(service::SessionStageCode(rec.stage));
+    Query q(sql_,
+            "INSERT INTO user_session (id_digest, user_id, csrf_token, created_at, last_seen_at, "
+            "ip, stage) VALUES (:id, :user, :csrf, :created, :seen, :ip, :stage)");
+    q.Use(rec.id_digest)
+        .Use(user)
+        .Use(rec.csrf_token)
+        .Use(created)
+        .Use(seen)
+        .Use(rec.ip)
+        .Use(stage);
     q.Run();
   }
 
@@ -28,15 +34,17 @@ class SqlSessionRepository final : public service::SessionRepository {
     long long user = 0;
     long long created = 0;
     long long seen = 0;
+    std::string stage;
     Query q(sql_,
-            "SELECT id_digest, user_id, csrf_token, created_at, last_seen_at, ip FROM user_session "
-            "WHERE id_digest = :id");
+            "SELECT id_digest, user_id, csrf_token, created_at, last_seen_at, ip, stage "
+            "FROM user_session WHERE id_digest = :id");
     q.Into(rec.id_digest)
         .Into(user)
         .Into(rec.csrf_token)
         .Into(created)
         .Into(seen)
         .Into(rec.ip)
+        .Into(stage)
         .Use(key);
     if (!q.One()) {
       return std::nullopt;
@@ -44,6 +52,7 @@ class SqlSessionRepository final : public service::SessionRepository {
     rec.user_id = user;
     rec.created_at = FromEpoch(created);
     rec.last_seen_at = FromEpoch(seen);
+    rec.stage = service::ParseSessionStage(stage);
     return rec;
   }
 
@@ -124,7 +133,138 @@ class SqlThrottleRepository final : public service::ThrottleRepository {
   soci::session& sql_;
 };
 
+class SqlTwoFactorRepository final : public service::TwoFactorRepository {
+ public:
+  explicit SqlTwoFactorRepository(soci::session& sql) : sql_(sql) {}
+
+  std::optional<service::TotpRecord> Find(domain::UserId user_id) override {
+    const long long user = user_id;
+    service::TotpRecord rec;
+    long long confirmed = 0;
+    soci::indicator confirmed_ind = soci::i_null;
+    long long last_step = 0;
+    long long created = 0;
+    Query q(sql_,
+            "SELECT secret_sealed, confirmed_at, last_step, created_at FROM user_totp "
+            "WHERE user_id = :user");
+    q.Into(rec.secret_sealed).Into(confirmed, confirmed_ind).Into(last_step).Into(created);
+    q.Use(user);
+    if (!q.One()) {
+      return std::nullopt;
+    }
+    rec.user_id = user_id;
+    if (confirmed_ind == soci::i_ok) {
+      rec.confirmed_at = FromEpoch(confirmed);
+    }
+    rec.last_step = last_step;
+    rec.created_at = FromEpoch(created);
+    return rec;
+  }
+
+  void PutPending(domain::UserId user_id, const std::string& secret_sealed, Instant now) override {
+    const long long user = user_id;
+    const long long created = ToEpoch(now);
+    Query q(sql_,
+            "INSERT INTO user_totp (user_id, secret_sealed, confirmed_at, last_step, created_at) "
+            "VALUES (:user, :secret, NULL, 0, :created) ON CONFLICT (user_id) DO UPDATE SET "
+            "secret_sealed = excluded.secret_sealed, confirmed_at = NULL, last_step = 0, "
+            "created_at = excluded.created_at WHERE user_totp.confirmed_at IS NULL");
+    q.Use(user).Use(secret_sealed).Use(created);
+    q.Run();
+  }
+
+  bool Confirm(domain::UserId user_id, std::int64_t step, Instant now) override {
+    const long long user = user_id;
+    const long long s = step;
+    const long long at = ToEpoch(now);
+    Query q(sql_,
+            "UPDATE user_totp SET confirmed_at = :at, last_step = :step "
+            "WHERE user_id = :user AND confirmed_at IS NULL");
+    q.Use(at).Use(s).Use(user);
+    return q.Run() == 1;
+  }
+
+  bool AdvanceStep(domain::UserId user_id, std::int64_t step) override {
+    const long long user = user_id;
+    const long long s = step;
+    Query q(sql_,
+            "UPDATE user_totp SET last_step = :step "
+            "WHERE user_id = :user AND last_step < :step2 AND confirmed_at IS NOT NULL");
+    q.Use(s).Use(user).Use(s);
+    return q.Run() == 1;
+  }
+
+  void Delete(domain::UserId user_id) override {
+    const long long user = user_id;
+    Query codes(sql_, "DELETE FROM user_recovery_code WHERE user_id = :user");
+    codes.Use(user);
+    codes.Run();
+    Query q(sql_, "DELETE FROM user_totp WHERE user_id = :user");
+    q.Use(user);
+    q.Run();
+  }
+
+  void ReplaceRecoveryCodes(domain::UserId user_id, const std::vector<std::string>& digests,
+                            Instant now) override {
+    const long long user = user_id;
+    const long long created = ToEpoch(now);
+    Query clear(sql_, "DELETE FROM user_recovery_code WHERE user_id = :user");
+    clear.Use(user);
+    clear.Run();
+    for (const auto& digest : digests) {
+      Query q(sql_,
+              "INSERT INTO user_recovery_code (user_id, code_digest, created_at) "
+              "VALUES (:user, :digest, :created)");
+      q.Use(user).Use(digest).Use(created);
+      q.Run();
+    }
+  }
+
+  bool UseRecoveryCode(domain::UserId user_id, std::string_view digest, Instant now) override {
+    const long long user = user_id;
+    const std::string d(digest);
+    const long long at = ToEpoch(now);
+    long long id = 0;
+    Query find(sql_,
+               "SELECT id FROM user_recovery_code "
+               "WHERE user_id = :user AND code_digest = :digest AND used_at IS NULL");
+    find.Into(id).Use(user).Use(d);
+    if (!find.One()) {
+      return false;
+    }
+    Query q(sql_, "UPDATE user_recovery_code SET used_at = :at WHERE id = :id AND used_at IS NULL");
+    q.Use(at).Use(id);
+    return q.Run() == 1;
+  }
+
+  int UnusedRecoveryCodes(domain::UserId user_id) override {
+    const long long user = user_id;
+    long long count = 0;
+    Query q(sql_,
+            "SELECT COUNT(*) FROM user_recovery_code WHERE user_id = :user AND used_at IS NULL");
+    q.Into(count).Use(user);
+    q.One();
+    return static_cast<int>(count);
+  }
+
+  std::vector<domain::UserId> EnrolledUsers() override {
+    long long user = 0;
+    std::vector<domain::UserId> out;
+    Query q(sql_, "SELECT user_id FROM user_totp WHERE confirmed_at IS NOT NULL ORDER BY user_id");
+    q.Into(user);
+    q.ForEach([&] { out.push_back(user); });
+    return out;
+  }
+
+ private:
+  soci::session& sql_;
+};
+
 }  // namespace
+
+std::unique_ptr<service::TwoFactorRepository> MakeTwoFactorRepository(soci::session& sql) {
+  return std::make_unique<SqlTwoFactorRepository>(sql);
+}
 
 std::unique_ptr<service::SessionRepository> MakeSessionRepository(soci::session& sql) {
   return std::make_unique<SqlSessionRepository>(sql);

@@ -29,6 +29,9 @@ service::SessionRepository& SqlTx::sessions() {
 service::ThrottleRepository& SqlTx::throttle() {
   return Lazy(throttle_, sql_, MakeThrottleRepository);
 }
+service::TwoFactorRepository& SqlTx::two_factor() {
+  return Lazy(two_factor_, sql_, MakeTwoFactorRepository);
+}
 service::AuditRepository& SqlTx::audit() {
   if (!audit_) {
     audit_ = MakeAuditRepository(sql_, backend_);

@@ -20,6 +20,7 @@
 #include "service/retention_service.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
+#include "service/two_factor_service.hpp"
 #include "service/user_service.hpp"
 
 namespace allervers::web {
@@ -39,6 +40,7 @@ struct Deps {
   service::IndicatorService& indicators;
   service::SettingsService& settings;
   service::RetentionService& retention;
+  service::TwoFactorService& two_factor;
   const domain::ReferenceData& reference;
   const service::TokenService& tokens;
   const render::TemplateEngine& templates;

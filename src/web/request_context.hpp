@@ -22,7 +22,11 @@ struct RequestContext {
   std::string ip;
   bool secure = false;  // served over HTTPS, directly or behind a trusted proxy
   service::Actor actor;
+  /// A signed-in session; or, on the pages of the step it waits for (second factor,
+  /// enrolment), a session at that stage. Elsewhere such a session is not set here.
   std::optional<service::SessionContext> session;
+  /// The stage of a session that is not signed in yet, when this page is not its step's.
+  std::optional<service::SessionStage> pending_stage;
   std::string csrf_token;  // the token forms must carry
   std::string flash;       // message code set by the previous redirect, consumed
 };

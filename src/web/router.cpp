@@ -41,7 +41,28 @@ bool IsSafeLocalPath(const std::string& path) {
          (path.size() == 1 || (path[1] != '/' && path[1] != '\\'));
 }
 
+// The only pages a session still waiting for a step may open.
+bool StageAllows(service::SessionStage stage, const std::string& route) {
+  if (route == "auth.sign_out") {
+    return true;
+  }
+  switch (stage) {
+    case service::SessionStage::kSecondFactor:
+      return route == "auth.second_factor";
+    case service::SessionStage::kEnrolment:
+      return route == "auth.two_factor";
+    case service::SessionStage::kFull:
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string StagePath(service::SessionStage stage) {
+  return stage == service::SessionStage::kEnrolment ? "/double-authentification"
+                                                    : "/connexion/code";
+}
 
 long long ParseId(const std::string& digits) {
   if (digits.empty() || digits.size() > 18) {
@@ -86,7 +107,12 @@ void Router::Prepare(RequestContext& ctx) {
   }
   if (auto token = ReadCookie(ctx.req, kSessionCookie)) {
     ctx.session = deps_.auth.Authenticate(*token);
-    if (ctx.session) {
+    if (ctx.session && !StageAllows(ctx.session->stage, ctx.route)) {
+      // Waiting for its second factor or its enrolment: anywhere else, this request is
+      // anonymous (and sent back to that step when the page needs a signed-in user).
+      ctx.pending_stage = ctx.session->stage;
+      ctx.session.reset();
+    } else if (ctx.session) {
       ctx.actor = service::Actor::ForUser(ctx.session->user, ctx.request_id, ctx.ip);
       ctx.csrf_token = ctx.session->csrf_token;
     } else {
@@ -112,15 +138,18 @@ void Router::Handle(const httplib::Request& req, httplib::Response& res, const R
   try {
     Prepare(ctx);
     const bool is_public = route.permission == service::Permission::kPublic;
-    if (!is_public && !ctx.session) {
+    if (!is_public && !ctx.session && ctx.pending_stage) {
+      Redirect(ctx, StagePath(*ctx.pending_stage));
+    } else if (!is_public && !ctx.session) {
       const bool had_cookie = ReadCookie(req, kSessionCookie).has_value();
       std::string target = "/connexion";
       if (req.method == "GET" && IsSafeLocalPath(req.path) && req.path != "/") {
         target += "?suite=" + UrlEncode(req.path);
       }
       Redirect(ctx, target, had_cookie ? "session_expired" : "");
-    } else if (ctx.session && ctx.session->user.must_change_password &&
-               route.name != "auth.password" && route.name != "auth.sign_out" && !is_public) {
+    } else if (ctx.session && ctx.session->stage == service::SessionStage::kFull &&
+               ctx.session->user.must_change_password && route.name != "auth.password" &&
+               route.name != "auth.sign_out" && !is_public) {
       Redirect(ctx, "/mot-de-passe", "must_change_password");
     } else if (IsStateChanging(req.method) &&
                !deps_.tokens.Equal(Form(req).Get("_csrf"), ctx.csrf_token)) {
@@ -270,6 +299,9 @@ void Router::InstallFallbacks() {
       try {
         if (auto token = ReadCookie(req, kSessionCookie)) {
           ctx.session = deps_.auth.Authenticate(*token);
+          if (ctx.session && ctx.session->stage != service::SessionStage::kFull) {
+            ctx.session.reset();
+          }
           if (ctx.session) {
             ctx.actor = service::Actor::ForUser(ctx.session->user, ctx.request_id, req.remote_addr);
             ctx.csrf_token = ctx.session->csrf_token;

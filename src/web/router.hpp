@@ -50,6 +50,9 @@ class Router {
   Deps& deps_;
 };
 
+/// The page of the step a session waits for (second factor, or enrolment).
+std::string StagePath(service::SessionStage stage);
+
 /// Parses a decimal id taken from a route pattern; throws kNotFound when it is not one.
 long long ParseId(const std::string& digits);
 

@@ -126,6 +126,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
 
   router_ = std::make_unique<Router>(svr, deps_);
   RegisterAuthPages(*router_, deps_);
+  RegisterTwoFactorPages(*router_, deps_);
   RegisterInfoPages(*router_, deps_);
   RegisterAdminPages(*router_, deps_);
   RegisterReferralPages(*router_, deps_);

@@ -44,11 +44,12 @@ struct Flash {
 };
 
 // Messages carried across a redirect by code: the cookie never holds free text.
-constexpr std::array<Flash, 57> kFlashes = {{
+constexpr std::array<Flash, 59> kFlashes = {{
     {"notice_recorded", "La remise de la notice d’information est notée."},
     {"rights_request_saved", "La demande est enregistrée ; la réponse est due dans un mois."},
     {"rights_request_answered", "La réponse à la demande est enregistrée."},
-    {"person_erased", "La personne est anonymisée : son identité et les textes libres sont effacés."},
+    {"person_erased",
+     "La personne est anonymisée : son identité et les textes libres sont effacés."},
     {"retention_done", "La purge est faite : son rapport est en tête du tableau."},
     {"retention_simulated",
      "Simulation faite, rien n’a été changé : ses chiffres sont en tête du tableau."},
@@ -110,6 +111,12 @@ constexpr std::array<Flash, 57> kFlashes = {{
     {"session_expired", "Votre session a expiré. Connectez-vous à nouveau."},
     {"must_change_password", "Choisissez un mot de passe personnel avant de continuer."},
     {"signed_in", "Vous êtes connecté·e."},
+    {"recovery_code_used",
+     "Vous êtes connecté·e avec un code de secours : il ne servira plus. Le nombre de codes "
+     "qui vous restent est indiqué ci-dessous."},
+    {"two_factor_reset",
+     "La double authentification de ce compte est réinitialisée et ses sessions sont fermées. "
+     "À sa prochaine connexion, la personne l’activera de nouveau."},
 }};
 
 std::string_view FlashMessage(std::string_view code) {
@@ -147,7 +154,7 @@ nlohmann::json LayoutData(const RequestContext& ctx, const Deps& deps, std::stri
                               {"role_label", std::string(domain::RoleLabel(u.role))},
                               {"structure_name", u.structure_name}};
     nlohmann::json nav = nlohmann::json::array();
-    if (!u.must_change_password) {
+    if (!u.must_change_password && ctx.session->stage == service::SessionStage::kFull) {
       const std::string_view current = CurrentHref(ctx.req.path);
       for (const auto& item : kNav) {
         if (service::Allows(ctx.actor, item.permission)) {

@@ -19,6 +19,7 @@
 
 #include "common/clock.hpp"
 #include "common/time.hpp"
+#include "security/secret_box.hpp"
 #include "support/process.hpp"
 #include "support/test_db.hpp"
 
@@ -280,7 +281,12 @@ TEST(CrashTest, PostgresRestartedUnderLoadGives503ThenTheServerReconnects) {
     GTEST_SKIP() << "PostgreSQL server binaries not available";
   }
   const std::string token = Prepare(pg.dsn());
-  ServerProcess server({"--database", pg.dsn(), "--log-level", "off"});
+  // With PostgreSQL the server refuses to start without its secret key file.
+  TempDir keys;
+  const auto key_file = keys.path() / "secret.key";
+  ASSERT_TRUE(security::CreateKeyFileIfMissing(key_file));
+  ServerProcess server({"--database", pg.dsn(), "--log-level", "off"},
+                       {{"ALLERVERS_SECRET_KEY_FILE", key_file.string()}});
   ASSERT_NE(server.port(), 0) << server.err();
   httplib::Client client("127.0.0.1", server.port());
   client.set_read_timeout(60);  // the writers keep the server busy meanwhile

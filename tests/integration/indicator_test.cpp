@@ -512,7 +512,8 @@ TEST_F(IndicatorWebTest, TheAdministratorSetsTheTargetsAndBudgetAllOrNothing) {
   // Only what changed is recorded: a default sent back as shown stays a default.
   int changed = 0;
   for (const auto& v : server_->services().settings.List(service::Actor::System("t"))) {
-    changed += v.value ? 1 : 0;
+    // security.totp_required is stored by migration 0014 (and turned off by the test database).
+    changed += v.value && v.definition.key != "security.totp_required" ? 1 : 0;
   }
   EXPECT_EQ(changed, 3);
   q = server_->services().indicators.Compute(f_->coordinator_,

@@ -300,11 +300,11 @@ TEST(WebServerStop, AStopBeforeTheLoopStartsIsNotLost) {
   auto db = TestDatabase::Create(TestBackend::kSqlite);
   TestServices s(db->db());
   render::TemplateEngine templates(SourceDir() / "templates");
-  web::Deps deps{s.auth,      s.users,        s.structures, s.audit,    s.referrals,  s.api_tokens,
-                 s.imports,   s.appointments, s.cases,      s.partners, s.indicators, s.settings,
-                 s.retention, s.reference,    s.tokens,     templates,  s.clock,      {},
-                 false,       false,          "test",       {},         nullptr,      {},
-                 ""};
+  web::Deps deps{
+      s.auth,         s.users,  s.structures, s.audit,      s.referrals, s.api_tokens, s.imports,
+      s.appointments, s.cases,  s.partners,   s.indicators, s.settings,  s.retention,  s.two_factor,
+      s.reference,    s.tokens, templates,    s.clock,      {},          false,        false,
+      "test",         {},       nullptr,      {},           ""};
   web::ServerOptions options;
   options.static_dir = SourceDir() / "static";
   options.threads = 2;

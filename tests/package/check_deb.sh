@@ -58,9 +58,13 @@ for script in postinst prerm postrm; do
   sh -n "$work/control/$script" || fail "$script: syntax error"
 done
 grep -q "adduser --system" "$work/control/postinst" || fail "postinst does not create the service account"
+grep -q "/var/lib/allervers/secret.key" "$work/control/postinst" || fail "postinst does not create the secret key"
+
+dpkg-deb -x "$deb" "$work/root"
+grep -q '^secret_key_file = "/var/lib/allervers/secret.key"' "$work/root/etc/allervers/allervers.toml" ||
+  fail "the packaged configuration does not name the secret key file"
 
 # The unit: valid for systemd, run as the dedicated user, hardened.
-dpkg-deb -x "$deb" "$work/root"
 unit=$work/root/lib/systemd/system/allervers.service
 for line in User=allervers NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes StateDirectory=allervers; do
   grep -qx "$line" "$unit" || fail "the unit lacks $line"
@@ -85,8 +89,11 @@ fi
 bin=$work/root/usr/bin/allervers
 db="sqlite:$work/allervers.db"
 config=(--config "$work/root/etc/allervers/allervers.toml" --share-dir "$work/root/usr/share/allervers")
+# The key file goes in the work directory, not in this machine's /var/lib/allervers.
+export ALLERVERS_SECRET_KEY_FILE=$work/secret.key
 ALLERVERS_FAST_PASSWORD_HASHING=1 "$bin" "${config[@]}" --database "$db" migrate >"$work/migrate.log" 2>&1 ||
   { cat "$work/migrate.log"; fail "the packaged binary could not migrate a fresh database"; }
+[[ $(stat -c %a "$work/secret.key") == 600 ]] || fail "the secret key file was not created with mode 0600"
 ALLERVERS_FAST_PASSWORD_HASHING=1 "$bin" --database "$db" --listen 127.0.0.1:0 --log-level warn serve \
   >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!

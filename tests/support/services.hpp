@@ -7,7 +7,9 @@
 
 #include "security/password_hasher.hpp"
 #include "security/password_policy.hpp"
+#include "security/secret_box.hpp"
 #include "security/tokens.hpp"
+#include "security/totp.hpp"
 #include "service/api_token_service.hpp"
 #include "service/appointment_service.hpp"
 #include "service/audit_service.hpp"
@@ -20,6 +22,7 @@
 #include "service/retention_service.hpp"
 #include "service/settings_service.hpp"
 #include "service/structure_service.hpp"
+#include "service/two_factor_service.hpp"
 #include "service/user_service.hpp"
 #include "storage/reference_loader.hpp"
 #include "support/fake_clock.hpp"
@@ -28,13 +31,22 @@
 
 namespace allervers::testing {
 
+/// The key of the tests' SecretBox (fixed: tests never depend on a key file).
+inline security::SecretKey TestSecretKey() {
+  security::SecretKey key{};
+  key.fill(0x5a);
+  return key;
+}
+
 /// The services over a test database, with a fake clock and cheap password hashing.
 struct TestServices {
   explicit TestServices(service::Store& store, service::AuthSettings auth_settings = {})
       : hasher(security::HashCost::Minimum(), 2),
         structures(store, clock),
         users(store, clock, hasher, policy, tokens),
-        auth(store, clock, hasher, policy, tokens, auth_settings),
+        secret_box(std::vector<security::SecretKey>{TestSecretKey()}),
+        two_factor(store, clock, secret_box, otp, tokens),
+        auth(store, clock, hasher, policy, tokens, two_factor, auth_settings),
         audit(store),
         reference(storage::LoadReferenceData(SourceDir() / "data")),
         referrals(store, clock, reference),
@@ -56,6 +68,9 @@ struct TestServices {
   security::Argon2PasswordHasher hasher;
   service::StructureService structures;
   service::UserService users;
+  security::SecretBox secret_box;
+  security::TotpGenerator otp;
+  service::TwoFactorService two_factor;
   service::AuthService auth;
   service::AuditService audit;
   domain::ReferenceData reference;

@@ -70,6 +70,11 @@ std::unique_ptr<TestDatabase> TestDatabase::Create(TestBackend backend, bool mig
   if (migrate) {
     storage::Migrate(*t->db_,
                      storage::LoadMigrations(SourceDir() / "migrations", t->db_->backend()));
+    // Migration 0014 makes two-factor sign-in mandatory; tests sign in with a password alone
+    // unless they turn it on (tests/integration/two_factor_test.cpp), as `allervers demo` does.
+    t->db_->Write([](service::Tx& tx) {
+      tx.settings().Put("security.totp_required", "0", FromEpoch(0), "test");
+    });
   }
   return t;
 }

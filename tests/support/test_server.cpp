@@ -20,6 +20,7 @@ TestServer::TestServer(service::Store& store, Options options)
       services_.indicators,
       services_.settings,
       services_.retention,
+      services_.two_factor,
       services_.reference,
       services_.tokens,
       templates_,

@@ -38,6 +38,7 @@ TEST(Allows, MatchesTheRoleTable) {
       {Permission::kManageApiTokens, {Role::kAdmin}},
       {Permission::kRunRetention, {Role::kAdmin}},
       {Permission::kViewCaseAccessLog, {Role::kCoordinateur}},
+      {Permission::kResetTwoFactor, {Role::kAdmin}},
   };
   for (const auto& [permission, roles] : expected) {
     for (auto role : {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote,

@@ -96,6 +96,10 @@ std::string AuditActionLabel(const std::string& action) {
   static const std::map<std::string, std::string> kLabels = {
       {"auth.sign_in", "Connexion"},
       {"auth.sign_out", "Déconnexion"},
+      {"auth.password", "Mot de passe correct, code de vérification attendu"},
+      {"auth.second_factor", "Code de vérification (double authentification)"},
+      {"two_factor.enrol", "Activation de la double authentification"},
+      {"two_factor.reset", "Réinitialisation de la double authentification"},
       {"user.create", "Création d’un compte"},
       {"user.update", "Modification d’un compte"},
       {"user.enable", "Réactivation d’un compte"},
@@ -218,6 +222,9 @@ void RenderUserForm(RequestContext& ctx, Deps& deps, const domain::UserInput& in
     data["account"] = UserJson(*existing);
     data["action"] = "/admin/utilisateurs/" + std::to_string(existing->id);
     data["is_self"] = ctx.actor.user_id == existing->id;
+    if (service::Allows(ctx.actor, service::Permission::kResetTwoFactor)) {
+      data["two_factor"] = {{"enrolled", deps.two_factor.IsEnrolled(ctx.actor, existing->id)}};
+    }
   } else {
     data["action"] = "/admin/utilisateurs/nouveau";
   }

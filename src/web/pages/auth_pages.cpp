@@ -7,9 +7,6 @@
 #include "web/view.hpp"
 
 namespace allervers::web {
-namespace {
-
-using service::Permission;
 
 std::string SafeNext(const std::string& next) {
   if (next.empty() || next.size() > 512 || next.front() != '/' ||
@@ -23,6 +20,10 @@ std::string SafeNext(const std::string& next) {
   }
   return next;
 }
+
+namespace {
+
+using service::Permission;
 
 void RenderLogin(RequestContext& ctx, Deps& deps, const std::string& email, const std::string& next,
                  const domain::FieldErrors& errors, int status) {
@@ -78,7 +79,12 @@ void RegisterAuthPages(Router& router, Deps& deps) {
         }
         SetCookie(ctx.res, kSessionCookie, outcome.session_token, ctx.secure);
         SetCookie(ctx.res, kPreSessionCsrfCookie, "", ctx.secure, CookieLife::kExpireNow);
-        if (outcome.user.must_change_password) {
+        if (outcome.stage != service::SessionStage::kFull) {
+          // The second step (code, or enrolment) comes before anything else, even a forced
+          // password change.
+          Redirect(ctx,
+                   StagePath(outcome.stage) + (next == "/" ? "" : "?suite=" + UrlEncode(next)));
+        } else if (outcome.user.must_change_password) {
           Redirect(ctx, "/mot-de-passe", "must_change_password");
         } else {
           Redirect(ctx, next);

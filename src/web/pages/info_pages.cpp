@@ -142,6 +142,9 @@ void RegisterInfoPages(Router& router, Deps& deps) {
     links.push_back({{"href", "/mot-de-passe"},
                      {"label", "Mon mot de passe"},
                      {"text", "Changer votre mot de passe."}});
+    links.push_back({{"href", "/double-authentification"},
+                     {"label", "Double authentification"},
+                     {"text", "Un code de votre téléphone en plus du mot de passe."}});
     data["links"] = links;
     RenderPage(ctx, deps, "home", "Accueil", data);
   });

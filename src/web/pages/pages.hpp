@@ -10,6 +10,10 @@ namespace allervers::web {
 
 /// Each function declares one resource's routes, with the permission each requires.
 void RegisterAuthPages(Router& router, Deps& deps);
+void RegisterTwoFactorPages(Router& router, Deps& deps);
+
+/// `next` when it is a path of this site, "/" otherwise (the page to go to after sign-in).
+std::string SafeNext(const std::string& next);
 void RegisterInfoPages(Router& router, Deps& deps);
 void RegisterAdminPages(Router& router, Deps& deps);
 void RegisterReferralPages(Router& router, Deps& deps);
