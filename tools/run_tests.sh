@@ -31,13 +31,15 @@ if ((asan_only == 0)); then
   # The sanitizer build compiles while the browser tests run: they mostly wait on Chromium and
   # the server, so the two together take less time than one after the other.
   asan_log=$(mktemp)
-  # The fuzz targets (clang) are compiled after it, in the same time.
-  { "${asan_build[@]}" && cmake --preset fuzz >/dev/null &&
-    cmake --build --preset fuzz; } >"$asan_log" 2>&1 &
+  # The fuzz targets (clang) are compiled after it, in the same time. In a session of its own, so
+  # that stopping it reaches make and the compilers: make then deletes the files it was writing
+  # (a precompiled header cut in the middle would otherwise pass for up to date next time).
+  setsid bash -c "${asan_build[*]} && cmake --preset fuzz >/dev/null && cmake --build --preset fuzz" \
+    >"$asan_log" 2>&1 &
   asan_pid=$!
   echo "== Tests navigateur, contrat d'API et paquet Debian (Release ; compilation ASan/UBSan en parallèle)"
   if ! ctest --test-dir build -L 'browser|contract|package' --output-on-failure -j2 --timeout 900; then
-    kill "$asan_pid" 2>/dev/null || true
+    kill -TERM -- "-$asan_pid" 2>/dev/null || true
     wait "$asan_pid" 2>/dev/null || true
     exit 1
   fi

@@ -13,6 +13,8 @@ target_dir=docs/guide
 names=(
   # Premiers pas
   sign-in
+  two-factor-enrol
+  two-factor-code
   # Prescripteur
   home-prescripteur
   referral-form
