@@ -57,5 +57,5 @@ echo "== Tests unitaires et d'intégration sous ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j2 --timeout 900
 
-echo "== Fuzzing bref : import CSV, JSON de l'API, formulaires (10 s chacun ; plus : tools/fuzz.sh form 600)"
+echo "== Fuzzing bref : import CSV, JSON de l'API, formulaires (10 s, en même temps ; plus : tools/fuzz.sh form 600)"
 tools/fuzz.sh "" 10

@@ -106,12 +106,14 @@ class MissingKeySealer final : public service::SecretSealer {
   explicit MissingKeySealer(std::string reason) : reason_(std::move(reason)) {}
   std::string Seal(std::string_view /*plaintext*/) const override { Fail(); }
   std::optional<std::string> Open(std::string_view /*sealed*/) const override { Fail(); }
+  std::vector<std::string> KeyIds() const override { Fail(); }
+  std::optional<std::string> KeyIdOf(std::string_view /*text*/) const override { Fail(); }
 
  private:
   [[noreturn]] void Fail() const {
     throw Error(ErrorCode::kUnavailable,
-                "La double authentification est indisponible : le serveur n’a pas de clé "
-                "secrète. Prévenez l’administrateur de la plateforme.",
+                "La double authentification et les notes des dossiers sont indisponibles : le "
+                "serveur n’a pas de clé secrète. Prévenez l’administrateur de la plateforme.",
                 reason_);
   }
   std::string reason_;
@@ -120,8 +122,9 @@ class MissingKeySealer final : public service::SecretSealer {
 // The key ring: the configured file, else allervers.key next to a SQLite database. Sets
 // `problem` (and returns a sealer that refuses every use) when there is none.
 std::unique_ptr<service::SecretSealer> LoadKeyRing(const config::Config& config,
-                                                   KeyFileMissing missing, std::string& problem) {
-  std::filesystem::path path = config.secret_key_file;
+                                                   KeyFileMissing missing, std::string& problem,
+                                                   std::filesystem::path& path) {
+  path = config.secret_key_file;
   const auto url = storage::DatabaseUrl::Parse(config.database_url);
   if (path.empty() && url.backend == storage::Backend::kSqlite) {
     const std::filesystem::path db(url.target);
@@ -137,8 +140,8 @@ std::unique_ptr<service::SecretSealer> LoadKeyRing(const config::Config& config,
   }
   if (missing == KeyFileMissing::kCreate && security::CreateKeyFileIfMissing(path)) {
     spdlog::warn(
-        "event=secret_key.created path={} hint=\"back this file up with the database: without "
-        "it the two-factor secrets are lost\"",
+        "event=secret_key.created path={} hint=\"back this file up with the database, elsewhere: "
+        "without it the case notes are unreadable and the two-factor secrets lost\"",
         path.string());
   }
   std::error_code ec;
@@ -172,7 +175,8 @@ Application::Application(config::Config config, KeyFileMissing key_file_missing)
   service::AuthSettings auth_settings;
   auth_settings.idle_timeout = std::chrono::minutes(config_.session_idle_minutes);
   auth_settings.absolute_timeout = std::chrono::hours(config_.session_absolute_hours);
-  sealer_ = LoadKeyRing(config_, key_file_missing, key_problem_);
+  sealer_ = LoadKeyRing(config_, key_file_missing, key_problem_, key_file_);
+  key_ring_ = std::make_unique<service::KeyRingService>(*database_, clock_, *sealer_);
   two_factor_ =
       std::make_unique<service::TwoFactorService>(*database_, clock_, *sealer_, otp_, tokens_);
   auth_ = std::make_unique<service::AuthService>(*database_, clock_, *hasher_, policy_, tokens_,
@@ -185,15 +189,15 @@ Application::Application(config::Config config, KeyFileMissing key_file_missing)
   appointments_ =
       std::make_unique<service::AppointmentService>(*database_, clock_, reference_, tokens_);
   letter_printer_ = std::make_unique<web::PdfLetterPrinter>(FontsDir(config_.share_dir));
-  cases_ =
-      std::make_unique<service::CaseService>(*database_, clock_, reference_, letter_printer_.get());
+  cases_ = std::make_unique<service::CaseService>(*database_, clock_, reference_, *sealer_,
+                                                  letter_printer_.get());
   partners_ = std::make_unique<service::PartnerDirectory>(*database_, clock_, reference_);
   indicators_ = std::make_unique<service::IndicatorService>(*database_, clock_);
   settings_ = std::make_unique<service::SettingsService>(*database_, clock_);
   retention_ =
       std::make_unique<service::RetentionService>(*database_, clock_, reference_.assessment);
   demo_ = std::make_unique<service::DemoSeeder>(
-      *structures_, *users_, *database_, reference_, clock_, tokens_,
+      *structures_, *users_, *database_, reference_, clock_, tokens_, *sealer_,
       ReadWholeFile(config_.share_dir / "data" / "demo" / "partenaires.json"));
   scale_generator_ = storage::MakeScaleGenerator(*database_);
   scale_demo_ = std::make_unique<service::ScaleDemo>(*scale_generator_, *hasher_, clock_);

@@ -18,6 +18,7 @@
 #include "service/csv_import.hpp"
 #include "service/demo.hpp"
 #include "service/indicator_service.hpp"
+#include "service/key_ring_service.hpp"
 #include "service/outbox_dispatcher.hpp"
 #include "service/partner_directory.hpp"
 #include "service/referral_service.hpp"
@@ -63,6 +64,11 @@ class Application {
   service::IndicatorService& indicators() { return *indicators_; }
   service::RetentionService& retention() { return *retention_; }
   service::TwoFactorService& two_factor() { return *two_factor_; }
+  service::KeyRingService& key_ring() { return *key_ring_; }
+  /// Why the key ring is missing (no key file), empty when it is there.
+  const std::string& key_problem() const { return key_problem_; }
+  /// The key file read at start (empty when none is configured, on PostgreSQL).
+  const std::filesystem::path& key_file() const { return key_file_; }
   const domain::ReferenceData& reference() const { return reference_; }
   /// Atkinson Hyperlegible for the PDFs (letters, reports).
   std::filesystem::path fonts_dir() const;
@@ -107,10 +113,12 @@ class Application {
   std::unique_ptr<service::SettingsService> settings_;
   std::unique_ptr<service::RetentionService> retention_;
   std::unique_ptr<service::SecretSealer> sealer_;
+  std::unique_ptr<service::KeyRingService> key_ring_;
   security::TotpGenerator otp_;
   std::unique_ptr<service::TwoFactorService> two_factor_;
   /// Why there is no key ring (empty when there is one): Serve() refuses to start then.
   std::string key_problem_;
+  std::filesystem::path key_file_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::ScaleGenerator> scale_generator_;
   std::unique_ptr<service::ScaleDemo> scale_demo_;

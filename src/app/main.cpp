@@ -14,6 +14,7 @@
 #include "domain/accompaniment.hpp"
 #include "domain/role.hpp"
 #include "render/report.hpp"
+#include "security/secret_box.hpp"
 #include "service/settings_service.hpp"
 #include "storage/backup.hpp"
 #include "web/indicators_json.hpp"
@@ -106,6 +107,77 @@ int RunScaleDemo(app::Application& application, const std::string& count) {
   }
   std::cout << fmt::format("Données générées en {:.1f} s.\n", result.seconds);
   PrintDemo({result.outcome, result.sign_ins, result.password});
+  return 0;
+}
+
+// `keys status`: the key ring and what each key sealed. Exit code 0.
+int PrintKeyStatus(app::Application& application, const service::Actor& system) {
+  const auto status = application.key_ring().Status(system);
+  std::cout << "Fichier de clés : " << application.key_file().string() << "\n";
+  for (std::size_t i = 0; i < status.ring.size(); ++i) {
+    std::cout << "  clé " << status.ring[i]
+              << (i == 0 ? "  (chiffre ce qui est écrit désormais)" : "  (ancienne clé)") << "\n";
+  }
+  if (status.counts.empty()) {
+    std::cout << "Aucune note ni aucun secret chiffré pour l’instant.\n";
+  }
+  for (const auto& c : status.counts) {
+    std::cout << fmt::format("  {:<14} {:>10}  ", c.what, c.values);
+    if (c.key_id.empty()) {
+      std::cout << "en clair (antérieures au chiffrement : allervers keys reseal)\n";
+    } else if (!c.in_ring) {
+      std::cout << "clé " << c.key_id << " ABSENTE du fichier : illisibles\n";
+    } else {
+      std::cout << "clé " << c.key_id
+                << (c.sealing ? "" : " (à rechiffrer : allervers keys reseal)") << "\n";
+    }
+  }
+  if (status.ring.size() > 1 && status.only_sealing_key_used) {
+    std::cout << "Les anciennes clés ne servent plus : allervers keys drop-old peut les retirer.\n";
+  }
+  return 0;
+}
+
+// `keys add | reseal | drop-old`: the steps of a key rotation (docs/admin.md).
+int RunKeys(app::Application& application, const service::Actor& system, bool add, bool reseal) {
+  if (application.key_file().empty()) {
+    throw Error(ErrorCode::kUnavailable, application.key_problem());
+  }
+  if (add) {
+    const std::string id = allervers::security::AddKeyFirst(application.key_file());
+    std::cout << "Nouvelle clé " << id << " placée en tête de " << application.key_file().string()
+              << " ; les anciennes restent dessous pour ouvrir ce qu’elles ont chiffré.\n"
+              << "Ensuite :\n"
+              << "  1. redémarrez le service (sudo systemctl restart allervers) pour qu’il "
+                 "chiffre avec la nouvelle clé ;\n"
+              << "  2. allervers keys reseal   (rechiffre les notes et les secrets) ;\n"
+              << "  3. allervers keys drop-old (retire les anciennes clés du fichier) ;\n"
+              << "  4. sauvegardez le fichier de clés avec la base.\n";
+    return 0;
+  }
+  if (reseal) {
+    const auto r = application.key_ring().Reseal(system);
+    std::cout << "Rechiffrés avec la clé " << application.key_ring().Status(system).ring.front()
+              << " : " << r.notes << " note(s), " << r.totp_secrets << " secret(s) TOTP.\n";
+    if (r.unreadable > 0) {
+      std::cerr << r.unreadable
+                << " valeur(s) qu’aucune clé du fichier n’ouvre sont restées telles quelles "
+                   "(voir allervers keys status) : remettez l’ancienne clé dans le fichier, "
+                   "sous la nouvelle, puis recommencez.\n";
+      return 1;
+    }
+    return 0;
+  }
+  const auto status = application.key_ring().Status(system);
+  if (!status.only_sealing_key_used) {
+    std::cerr << "Des notes ou des secrets ne sont pas encore chiffrés avec la première clé : "
+                 "lancez d’abord allervers keys reseal (aucune clé retirée).\n";
+    PrintKeyStatus(application, system);
+    return 1;
+  }
+  const int removed = allervers::security::KeepOnlyFirstKey(application.key_file());
+  std::cout << removed << " ancienne(s) clé(s) retirée(s) de " << application.key_file().string()
+            << ". Redémarrez le service pour qu’il relise le fichier.\n";
   return 0;
 }
 
@@ -278,6 +350,18 @@ int main(int argc, char** argv) {
   auto* audit_verify = audit->add_subcommand(
       "verify", "Vérifier que le journal d’audit n’a été ni modifié ni amputé (code 1 sinon)");
 
+  auto* keys = cli.add_subcommand(
+      "keys", "Clé secrète qui chiffre les notes et les secrets de double authentification");
+  keys->require_subcommand(1);
+  auto* keys_status =
+      keys->add_subcommand("status", "Les clés du fichier et ce que chacune a chiffré");
+  auto* keys_add = keys->add_subcommand(
+      "add", "Changer de clé : en créer une nouvelle, en tête du fichier (les anciennes restent)");
+  auto* keys_reseal = keys->add_subcommand(
+      "reseal", "Rechiffrer avec la première clé les notes et les secrets (journalisé)");
+  auto* keys_drop_old = keys->add_subcommand(
+      "drop-old", "Retirer du fichier les anciennes clés, une fois que plus rien ne s’en sert");
+
   auto* outbox = cli.add_subcommand("outbox", "Suivre l’envoi des e-mails et SMS");
   outbox->require_subcommand(1);
   std::string o_status;
@@ -377,6 +461,13 @@ int main(int argc, char** argv) {
       for (const auto& name : applied) {
         std::cout << "Migration appliquée : " << name << "\n";
       }
+      // Notes written before notes were sealed: sealed now, once, after the upgrade.
+      if (application.key_problem().empty()) {
+        const auto sealed = application.key_ring().Reseal(system, true);
+        if (sealed.notes > 0) {
+          std::cout << "Notes chiffrées avec la clé secrète : " << sealed.notes << "\n";
+        }
+      }
       return 0;
     }
     if (*backup || *restore) {
@@ -398,6 +489,12 @@ int main(int argc, char** argv) {
                         : "Données de démonstration déjà présentes.\n");
       PrintDemo(result);
       return 0;
+    }
+    if (*keys_status) {
+      return PrintKeyStatus(application, system);
+    }
+    if (*keys_add || *keys_reseal || *keys_drop_old) {
+      return RunKeys(application, system, keys_add->parsed(), keys_reseal->parsed());
     }
     if (*audit_verify) {
       const auto r = application.audit().Verify(system);

@@ -16,8 +16,9 @@ namespace {
 
 constexpr std::string_view kPrefix = "sb1.";
 constexpr std::size_t kKeyIdHexDigits = 8;
-// A sealed text longer than this is not ours (TOTP secrets are 32 characters).
-constexpr std::size_t kMaxSealedChars = 4096;
+// A sealed text longer than this is not ours (a note of 5 000 characters, 4 bytes each at
+// worst, seals to about 27 000).
+constexpr std::size_t kMaxSealedChars = 1 << 20;
 
 std::string KeyId(const SecretKey& key) {
   unsigned char hash[crypto_generichash_BYTES];
@@ -123,6 +124,17 @@ std::string SecretBox::Seal(std::string_view plaintext) const {
          ToBase64(box.data(), box.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+std::optional<std::string> SecretBox::KeyIdOf(std::string_view text) const {
+  if (!text.starts_with(kPrefix)) {
+    return std::nullopt;
+  }
+  text.remove_prefix(kPrefix.size());
+  if (text.size() <= kKeyIdHexDigits || text[kKeyIdHexDigits] != '.') {
+    return std::nullopt;
+  }
+  return std::string(text.substr(0, kKeyIdHexDigits));
+}
+
 std::optional<std::string> SecretBox::Open(std::string_view sealed) const {
   if (sealed.size() > kMaxSealedChars || !sealed.starts_with(kPrefix)) {
     return std::nullopt;
@@ -200,6 +212,115 @@ std::string NewKeyLine() {
   std::string line = ToBase64(key.data(), key.size(), sodium_base64_VARIANT_ORIGINAL);
   sodium_memzero(key.data(), key.size());
   return line;
+}
+
+namespace {
+
+// The lines of a key file that LoadKeyFile accepted (so that nothing unreadable is carried
+// over), the comments included.
+std::vector<std::string> ReadKeyFileLines(const std::filesystem::path& path) {
+  for (auto& key : LoadKeyFile(path)) {
+    sodium_memzero(key.data(), key.size());
+  }
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool IsKeyLine(const std::string& line) {
+  const std::string trimmed = Trim(line);
+  return !trimmed.empty() && trimmed.front() != '#';
+}
+
+// Replaces the key file by `lines`: written to a new file beside it (mode 0600, the old file's
+// owner), synced, then renamed over it, so that a crash leaves the old file or the new one.
+void ReplaceKeyFile(const std::filesystem::path& path, std::vector<std::string>& lines) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    Refuse(path, std::string("introuvable (") + std::strerror(errno) + ")");
+  }
+  std::filesystem::path fresh = path;
+  fresh += ".new";
+  std::error_code ec;
+  std::filesystem::remove(fresh, ec);
+  const int fd = ::open(fresh.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    Refuse(path, std::string("impossible d’écrire à côté (") + std::strerror(errno) + ")");
+  }
+  std::string content;
+  for (auto& line : lines) {
+    content += line + "\n";
+    sodium_memzero(line.data(), line.size());
+  }
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  sodium_memzero(content.data(), content.size());
+  // Run as root for a file of the service's account: the new file stays the account's.
+  if (::fchown(fd, st.st_uid, st.st_gid) != 0 && ::geteuid() == 0) {
+    ok = false;
+  }
+  ok = ::fsync(fd) == 0 && ok;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(fresh.c_str(), path.c_str()) != 0) {
+    std::filesystem::remove(fresh, ec);
+    Refuse(path, "impossible de le remplacer (could not be replaced)");
+  }
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+}
+
+}  // namespace
+
+std::string AddKeyFirst(const std::filesystem::path& path) {
+  std::vector<std::string> old = ReadKeyFileLines(path);
+  std::string line = NewKeyLine();
+  auto key = ParseKey(line);
+  std::string id = KeyId(*key);
+  sodium_memzero(key->data(), key->size());
+  std::vector<std::string> lines;
+  std::size_t i = 0;
+  for (; i < old.size() && !IsKeyLine(old[i]); ++i) {
+    lines.push_back(old[i]);  // the comments at the top stay there
+  }
+  lines.push_back(std::move(line));
+  lines.push_back("# Older keys, kept to open what they sealed (allervers keys status):");
+  for (; i < old.size(); ++i) {
+    lines.push_back(std::move(old[i]));
+  }
+  ReplaceKeyFile(path, lines);
+  return id;
+}
+
+int KeepOnlyFirstKey(const std::filesystem::path& path) {
+  std::vector<std::string> old = ReadKeyFileLines(path);
+  std::vector<std::string> lines;
+  int removed = 0;
+  bool first = true;
+  for (auto& line : old) {
+    if (!IsKeyLine(line)) {
+      if (line.find("Older keys") == std::string::npos) {
+        lines.push_back(std::move(line));
+      }
+      continue;
+    }
+    if (first) {
+      lines.push_back(std::move(line));
+      first = false;
+    } else {
+      ++removed;
+      sodium_memzero(line.data(), line.size());
+    }
+  }
+  if (removed > 0) {
+    ReplaceKeyFile(path, lines);
+  }
+  return removed;
 }
 
 bool CreateKeyFileIfMissing(const std::filesystem::path& path) {

@@ -14,7 +14,7 @@ namespace allervers::security {
 /// A 32-byte key of the key ring.
 using SecretKey = std::array<unsigned char, 32>;
 
-/// Seals short secrets with libsodium's crypto_secretbox (XSalsa20-Poly1305) under a key ring:
+/// Seals secrets and notes with libsodium's crypto_secretbox (XSalsa20-Poly1305) under a key ring:
 /// the first key seals, every key opens. A sealed text reads "sb1.<key id>.<base64>", the key
 /// id being the first 8 hex digits of the key's BLAKE2b digest, so that keys can be rotated
 /// (a new first line, the old ones kept until every secret was sealed again). Thread-safe;
@@ -29,6 +29,8 @@ class SecretBox final : public service::SecretSealer {
 
   std::string Seal(std::string_view plaintext) const override;
   std::optional<std::string> Open(std::string_view sealed) const override;
+  std::vector<std::string> KeyIds() const override { return ids_; }
+  std::optional<std::string> KeyIdOf(std::string_view text) const override;
 
   /// The id of the key that seals (for logs: it reveals nothing of the key).
   const std::string& sealing_key_id() const { return ids_.front(); }
@@ -53,5 +55,15 @@ bool CreateKeyFileIfMissing(const std::filesystem::path& path);
 
 /// A new random key, in base64 (for `allervers` to print the line of a new key file).
 std::string NewKeyLine();
+
+/// Key rotation (`allervers keys add`): writes a new random key as the first key of the key
+/// file, the keys it held kept below it to open what they sealed. Returns the new key's id.
+/// The file is replaced atomically, with its owner and mode 0600. Throws
+/// Error(kInvalidArgument) as LoadKeyFile does, or when it cannot be written.
+std::string AddKeyFirst(const std::filesystem::path& path);
+
+/// The end of a rotation (`allervers keys drop-old`): keeps only the first key of the key
+/// file. Returns how many keys were removed. Same errors as AddKeyFirst.
+int KeepOnlyFirstKey(const std::filesystem::path& path);
 
 }  // namespace allervers::security

@@ -12,6 +12,7 @@
 #include "service/case_internal.hpp"
 #include "service/permissions.hpp"
 #include "service/referral_service.hpp"
+#include "service/sealed_notes.hpp"
 
 namespace allervers::service {
 namespace case_detail {
@@ -387,6 +388,9 @@ CaseFile CaseService::Open(const Actor& actor, domain::PersonId person_id) {
       c.assessments = tx.assessments().ForReferral(r->id);
       c.interventions = tx.interventions().ForReferral(r->id);
       c.notes = tx.notes().ForReferral(r->id, actor.user_id);
+      for (auto& n : c.notes) {
+        n.body = OpenNote(sealer_, n.referral_id, n.author, n.body);
+      }
       c.procedures = tx.procedures().ForReferral(r->id);
       c.mandates = tx.mandates().ForReferral(r->id);
       c.orientations = tx.orientations().ForReferral(r->id);
@@ -1128,6 +1132,7 @@ domain::FieldErrors CaseService::AddNote(const Actor& actor, domain::ReferralId 
     const Instant now = clock_.Now();
     n.referral_id = referral;
     n.author = actor.user_id;
+    n.body = SealNote(sealer_, referral, actor.user_id, n.body);
     const auto id = tx.notes().Insert(n, now);
     // The audit row says a note was written, never what it says.
     Audit(actor, tx, now, "note.create", "case_note", id,

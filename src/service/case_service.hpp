@@ -13,6 +13,7 @@
 #include "domain/reference.hpp"
 #include "service/actor.hpp"
 #include "service/letter_printer.hpp"
+#include "service/ports.hpp"
 #include "service/repositories.hpp"
 
 namespace allervers::service {
@@ -229,11 +230,11 @@ struct InterventionForm {
 /// is finished or an intervention recorded).
 class CaseService {
  public:
-  /// `printer` lays out the letters to the person; without one, asking for a letter fails
-  /// with Error(kUnavailable).
+  /// `sealer` seals the notes (service/sealed_notes.hpp). `printer` lays out the letters to
+  /// the person; without one, asking for a letter fails with Error(kUnavailable).
   CaseService(Store& store, const Clock& clock, const domain::ReferenceData& reference,
-              const LetterPrinter* printer = nullptr)
-      : store_(store), clock_(clock), reference_(reference), printer_(printer) {}
+              const SecretSealer& sealer, const LetterPrinter* printer = nullptr)
+      : store_(store), clock_(clock), reference_(reference), sealer_(sealer), printer_(printer) {}
 
   CaseFile Open(const Actor& actor, domain::PersonId person);
   /// What is due on the team's open cases, overdue first then soonest: overdue appointment
@@ -371,6 +372,7 @@ class CaseService {
   Store& store_;
   const Clock& clock_;
   const domain::ReferenceData& reference_;
+  const SecretSealer& sealer_;
   const LetterPrinter* printer_;
 };
 

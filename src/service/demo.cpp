@@ -789,7 +789,7 @@ void DemoSeeder::SeedFortnight() {
   ManualClock clock(now);
   ReferralService referrals(store_, clock, reference_);
   AppointmentService appointments(store_, clock, reference_, tokens_);
-  CaseService cases(store_, clock, reference_);
+  CaseService cases(store_, clock, reference_, sealer_);
   int visited = 0;
   const Actor coordination = Actor::ForUser(users.at("coordination@emn-cergy.example"), "demo", "");
   // One fiche taken from its receipt to the first visit's outcome; the referral of a visit
@@ -1038,6 +1038,15 @@ void DemoSeeder::SeedFollowUp(CaseService& cases, ManualClock& clock, const Acto
   const auto procedure_id = cases.AddProcedure(worker, referral, procedure);
   in.procedures = {std::to_string(procedure_id)};
   fail(cases.RecordIntervention(worker, referral, in).errors);
+  // What the team keeps in mind for the next visit (stored sealed: service/sealed_notes.hpp).
+  domain::NoteInput note;
+  note.body = index % 2 == 0
+                  ? "L’écran du téléphone est fissuré : voir avec l’épicerie solidaire pour un "
+                    "appareil reconditionné avant la prochaine visite."
+                  : "Préfère un appel le matin ; un proche passe le mercredi et peut aider pour "
+                    "les courriers.";
+  note.is_private = false;
+  fail(cases.AddNote(worker, referral, note));
 
   // The organisation's answer a week later.
   const auto* entry = reference_.procedures.Find(procedure);

@@ -42,13 +42,14 @@ class DemoSeeder {
   /// as the demo's directory of partners; empty: no directory.
   DemoSeeder(StructureService& structures, UserService& users, Store& store,
              const domain::ReferenceData& reference, const Clock& clock, const TokenService& tokens,
-             std::string partner_directory = {})
+             const SecretSealer& sealer, std::string partner_directory = {})
       : structures_(structures),
         users_(users),
         store_(store),
         reference_(reference),
         clock_(clock),
         tokens_(tokens),
+        sealer_(sealer),
         partner_directory_(std::move(partner_directory)) {}
 
   DemoResult Run();
@@ -78,6 +79,7 @@ class DemoSeeder {
   const domain::ReferenceData& reference_;
   const Clock& clock_;
   const TokenService& tokens_;
+  const SecretSealer& sealer_;
   std::string partner_directory_;
 };
 

@@ -20,7 +20,7 @@ struct Grant {
 };
 
 // The role-level permission table. One line per capability; a role not listed is denied.
-const std::array<Grant, 25> kGrants = {{
+const std::array<Grant, 26> kGrants = {{
     {Permission::kPublic, "public", true, {}, {}},
     {Permission::kSignedIn,
      "signed_in",
@@ -81,6 +81,7 @@ const std::array<Grant, 25> kGrants = {{
     {Permission::kRunRetention, "run_retention", false, {Role::kAdmin}, {}},
     {Permission::kResetTwoFactor, "reset_two_factor", false, {Role::kAdmin}, {}},
     {Permission::kViewCaseAccessLog, "view_case_access_log", false, {Role::kCoordinateur}, {}},
+    {Permission::kRotateKeys, "rotate_keys", false, {}, {}},
     {Permission::kManagePartners,
      "manage_partners",
      false,

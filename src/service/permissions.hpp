@@ -39,6 +39,7 @@ enum class Permission {
   kRunRetention,          // run the retention purge and read its reports (admin)
   kResetTwoFactor,        // remove an account's second factor so that it enrols again (admin)
   kViewCaseAccessLog,     // who consulted the team's case files (coordinator)
+  kRotateKeys,            // seal the notes and secrets again with a new key (command line only)
 };
 
 /// What the permissions module needs to know about a referral to decide on it.

@@ -41,8 +41,9 @@ class TokenService {
   virtual std::string NewTemporaryPassword() const = 0;
 };
 
-/// Sealing of short secrets (the TOTP secrets) with a key that is never in the database: the
-/// key file of the server (security::SecretBox).
+/// Sealing of secrets and of the most sensitive free text (TOTP secrets, case notes) with a
+/// key ring that is never in the database: the key file of the server (security::SecretBox).
+/// The first key seals, every key opens, so that keys can be rotated (KeyRingService).
 class SecretSealer {
  public:
   virtual ~SecretSealer() = default;
@@ -51,6 +52,10 @@ class SecretSealer {
   /// The plaintext, or nothing when the text was not sealed by a key of the key ring or was
   /// altered.
   virtual std::optional<std::string> Open(std::string_view sealed) const = 0;
+  /// The ids of the key ring's keys, the sealing one first (an id reveals nothing of a key).
+  virtual std::vector<std::string> KeyIds() const = 0;
+  /// The id of the key named by a sealed text, or nothing when `text` is not a sealed text.
+  virtual std::optional<std::string> KeyIdOf(std::string_view text) const = 0;
 };
 
 /// Time-based one-time passwords (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps) and the

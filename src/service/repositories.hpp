@@ -168,6 +168,37 @@ class TwoFactorRepository {
   virtual std::vector<domain::UserId> EnrolledUsers() = 0;
 };
 
+/// The columns that hold text sealed with the server's key ring (SecretSealer).
+enum class SealedColumn { kCaseNoteBody, kTotpSecret };
+
+/// One stored value of a sealed column. `referral_id` and `author` are a note's (what its
+/// sealed text is bound to); for a TOTP secret, `id` is the account.
+struct SealedValue {
+  std::int64_t id = 0;
+  std::string text;
+  std::int64_t referral_id = 0;
+  domain::UserId author = 0;
+};
+
+/// The sealed values, for key rotation (KeyRingService). It reads the key id that the sealed
+/// texts begin with ("sb1.<8 hex digits>.", security::SecretBox) in SQL, so as to count and
+/// page through millions of notes without reading them into the server.
+class SealedValueRepository {
+ public:
+  virtual ~SealedValueRepository() = default;
+  /// How many non-empty values of `column` each key id sealed; "" counts the values that are
+  /// not sealed texts.
+  virtual std::vector<std::pair<std::string, std::int64_t>> CountByKey(SealedColumn column) = 0;
+  /// Up to `limit` non-empty values of `column` with an id above `after`, by id: those not
+  /// sealed by key `key_id`, or, without a key id, those not sealed at all.
+  virtual std::vector<SealedValue> NotSealedBy(SealedColumn column,
+                                               const std::optional<std::string>& key_id,
+                                               std::int64_t after, int limit) = 0;
+  /// Replaces a value if it still reads `old_text`; false when it changed meanwhile.
+  virtual bool Replace(SealedColumn column, std::int64_t id, const std::string& old_text,
+                       const std::string& new_text) = 0;
+};
+
 struct AuditFilter {
   std::optional<std::string> record_type;
   std::optional<std::string> record_id;
@@ -203,6 +234,7 @@ class Tx {
   virtual SessionRepository& sessions() = 0;
   virtual ThrottleRepository& throttle() = 0;
   virtual TwoFactorRepository& two_factor() = 0;
+  virtual SealedValueRepository& sealed_values() = 0;
   virtual AuditRepository& audit() = 0;
   virtual PersonRepository& persons() = 0;
   virtual ReferralRepository& referrals() = 0;

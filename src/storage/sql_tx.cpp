@@ -32,6 +32,9 @@ service::ThrottleRepository& SqlTx::throttle() {
 service::TwoFactorRepository& SqlTx::two_factor() {
   return Lazy(two_factor_, sql_, MakeTwoFactorRepository);
 }
+service::SealedValueRepository& SqlTx::sealed_values() {
+  return Lazy(sealed_values_, sql_, MakeSealedValueRepository);
+}
 service::AuditRepository& SqlTx::audit() {
   if (!audit_) {
     audit_ = MakeAuditRepository(sql_, backend_);

@@ -32,6 +32,7 @@ class SqlTx final : public service::Tx {
   service::SessionRepository& sessions() override;
   service::ThrottleRepository& throttle() override;
   service::TwoFactorRepository& two_factor() override;
+  service::SealedValueRepository& sealed_values() override;
   service::AuditRepository& audit() override;
   service::PersonRepository& persons() override;
   service::ReferralRepository& referrals() override;
@@ -70,6 +71,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::SessionRepository> sessions_;
   std::unique_ptr<service::ThrottleRepository> throttle_;
   std::unique_ptr<service::TwoFactorRepository> two_factor_;
+  std::unique_ptr<service::SealedValueRepository> sealed_values_;
   std::unique_ptr<ChainedAuditRepository> audit_;
   std::unique_ptr<service::PersonRepository> persons_;
   std::unique_ptr<service::ReferralRepository> referrals_;
@@ -101,6 +103,7 @@ std::unique_ptr<service::UserRepository> MakeUserRepository(soci::session& sql);
 std::unique_ptr<service::SessionRepository> MakeSessionRepository(soci::session& sql);
 std::unique_ptr<service::ThrottleRepository> MakeThrottleRepository(soci::session& sql);
 std::unique_ptr<service::TwoFactorRepository> MakeTwoFactorRepository(soci::session& sql);
+std::unique_ptr<service::SealedValueRepository> MakeSealedValueRepository(soci::session& sql);
 std::unique_ptr<ChainedAuditRepository> MakeAuditRepository(soci::session& sql, Backend backend);
 std::unique_ptr<service::PersonRepository> MakePersonRepository(soci::session& sql);
 std::unique_ptr<service::ReferralRepository> MakeReferralRepository(soci::session& sql);

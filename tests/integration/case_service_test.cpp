@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <algorithm>
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "service/key_ring_service.hpp"
+#include "service/sealed_notes.hpp"
 #include "support/helpers.hpp"
 #include "support/services.hpp"
 #include "support/test_db.hpp"
@@ -71,6 +74,22 @@ class CaseServiceTest : public ::testing::TestWithParam<TestBackend> {
       }
     });
     return n;
+  }
+
+  // The notes as stored, by id: (id, body).
+  std::vector<std::pair<long long, std::string>> StoredNotes() {
+    std::vector<std::pair<long long, std::string>> out;
+    db_->db().WithSession([&](soci::session& sql) {
+      long long id = 0;
+      std::string body;
+      soci::statement st = (sql.prepare << "SELECT id, body FROM case_note ORDER BY id",
+                            soci::into(id), soci::into(body));
+      st.execute();
+      while (st.fetch()) {
+        out.emplace_back(id, body);
+      }
+    });
+    return out;
   }
 
   service::Actor system_ = service::Actor::System("t");
@@ -465,6 +484,122 @@ TEST_P(CaseServiceTest, TheClosureLetterIsForTheTeamsClosedCasesAndNeverAfterADe
   ASSERT_TRUE(s_->cases.Close(worker_, referral_, {"deces", "", false}).empty());
   EXPECT_EQ(CodeOf([&] { letter(worker_); }), ErrorCode::kConflict);
   EXPECT_EQ(AuditCount("referral.closure_letter"), 2);
+}
+
+// Notes are stored sealed with the key ring (issue 7 §6): the database holds no word of them.
+TEST_P(CaseServiceTest, NotesAreStoredSealedAndBoundToTheirCase) {
+  ASSERT_TRUE(
+      s_->cases.AddNote(worker_, referral_, {"Fille joignable le mercredi.", false}).empty());
+  ASSERT_TRUE(s_->cases.AddNote(worker_, referral_, {"Dette de loyer évoquée.", true}).empty());
+  const auto stored = StoredNotes();
+  ASSERT_EQ(stored.size(), 2u);
+  for (const auto& [id, body] : stored) {
+    EXPECT_EQ(body.rfind("sb1.", 0), 0u) << body;
+    EXPECT_EQ(body.find("mercredi"), std::string::npos);
+    EXPECT_EQ(body.find("loyer"), std::string::npos);
+  }
+  auto notes = s_->cases.Open(worker_, person_).cases[0].notes;
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].body, "Fille joignable le mercredi.");
+  EXPECT_EQ(notes[1].body, "Dette de loyer évoquée.");
+
+  // Someone who can write to the database moves the private note to another person's case:
+  // it does not open there, and that case page still opens.
+  const auto other = s_->referrals.Submit(referrer_, std::nullopt, SampleReferral());
+  ASSERT_TRUE(other.errors.empty());
+  s_->referrals.Accept(coordinator_, other.id, worker_.user_id);
+  ASSERT_TRUE(s_->cases.AddNote(worker_, other.id, {"Autre dossier.", false}).empty());
+  db_->Exec("UPDATE case_note SET body = (SELECT body FROM case_note WHERE id = " +
+            std::to_string(stored[1].first) + ") WHERE referral_id = " + std::to_string(other.id));
+  const auto moved = s_->cases.Open(worker_, *s_->cases.PersonOf(worker_, other.id));
+  ASSERT_EQ(moved.cases[0].notes.size(), 1u);
+  EXPECT_EQ(moved.cases[0].notes[0].body, service::kUnreadableNote);
+  // A note written before notes were sealed reads as it was; an erased one reads empty.
+  db_->Exec("UPDATE case_note SET body = 'Écrite avant le chiffrement.' WHERE id = " +
+            std::to_string(stored[0].first));
+  EXPECT_EQ(s_->cases.Open(worker_, person_).cases[0].notes[0].body,
+            "Écrite avant le chiffrement.");
+}
+
+// Key rotation: a new key first in the ring, every value sealed again with it, and then the old
+// key is no longer needed (docs/admin.md « Changer la clé secrète »).
+TEST_P(CaseServiceTest, AKeyRotationSealsEveryNoteAndSecretAgainInBatches) {
+  security::SecretKey old_key = TestSecretKey();
+  security::SecretKey new_key{};
+  new_key.fill(0x33);
+  security::SecretKey lost_key{};
+  lost_key.fill(0x77);
+  const security::SecretBox old_ring({old_key});
+  const security::SecretBox rotated({new_key, old_key});
+  const security::SecretBox new_only({new_key});
+  const std::string old_id = old_ring.sealing_key_id();
+  const std::string new_id = new_only.sealing_key_id();
+
+  // More notes than one batch, one of them from before sealing, one sealed by a lost key, and a
+  // TOTP secret of the old key.
+  const int kNotes = service::KeyRingService::kBatch + 15;
+  for (int i = 0; i < kNotes; ++i) {
+    ASSERT_TRUE(
+        s_->cases.AddNote(worker_, referral_, {"Note " + std::to_string(i), i % 3 == 0}).empty());
+  }
+  const auto stored = StoredNotes();
+  db_->Exec("UPDATE case_note SET body = 'En clair.' WHERE id = " +
+            std::to_string(stored[0].first));
+  const std::string lost =
+      service::SealNote(security::SecretBox({lost_key}), referral_, worker_.user_id, "Perdue.");
+  db_->Exec("UPDATE case_note SET body = '" + lost +
+            "' WHERE id = " + std::to_string(stored[1].first));
+  db_->Exec("INSERT INTO user_totp (user_id, secret_sealed, created_at) VALUES (" +
+            std::to_string(worker_.user_id) + ", '" + old_ring.Seal("JBSWY3DPEHPK3PXP") + "', 0)");
+
+  service::KeyRingService keys(db_->db(), s_->clock, rotated);
+  EXPECT_EQ(CodeOf([&] { keys.Status(coordinator_); }), ErrorCode::kPermissionDenied)
+      << "the command line only";
+  auto status = keys.Status(system_);
+  EXPECT_EQ(status.ring, (std::vector<std::string>{new_id, old_id}));
+  EXPECT_FALSE(status.only_sealing_key_used);
+  std::map<std::string, std::int64_t> notes_by_key;
+  for (const auto& c : status.counts) {
+    if (c.what == "notes") {
+      notes_by_key[c.key_id] = c.values;
+    } else {
+      EXPECT_EQ(c.key_id, old_id);
+      EXPECT_EQ(c.values, 1);
+    }
+  }
+  const std::string lost_id = security::SecretBox({lost_key}).sealing_key_id();
+  EXPECT_EQ(notes_by_key,
+            (std::map<std::string, std::int64_t>{{"", 1}, {old_id, kNotes - 2}, {lost_id, 1}}));
+
+  // `allervers migrate` seals what was in plaintext only.
+  auto report = keys.Reseal(system_, true);
+  EXPECT_EQ(report.notes, 1);
+  EXPECT_EQ(report.totp_secrets, 0);
+  report = keys.Reseal(system_);
+  EXPECT_EQ(report.notes, kNotes - 2);
+  EXPECT_EQ(report.totp_secrets, 1);
+  EXPECT_EQ(report.unreadable, 1) << "the note of the lost key is left as it is";
+  EXPECT_EQ(AuditCount("keys.reseal"), 1 + 2 + 1) << "one row per batch";
+
+  // Everything opens with the new key alone, but the note of the lost key.
+  service::CaseService cases(db_->db(), s_->clock, s_->reference, new_only);
+  const auto notes = cases.Open(worker_, person_).cases[0].notes;
+  int unreadable = 0;
+  for (const auto& n : notes) {
+    unreadable += n.body == service::kUnreadableNote ? 1 : 0;
+  }
+  EXPECT_EQ(unreadable, 1);
+  EXPECT_EQ(notes.front().body, "En clair.");
+  std::string secret;
+  db_->db().WithSession([&](soci::session& sql) {
+    sql << "SELECT secret_sealed FROM user_totp", soci::into(secret);
+  });
+  EXPECT_EQ(new_only.Open(secret).value_or(""), "JBSWY3DPEHPK3PXP");
+  status = keys.Status(system_);
+  EXPECT_FALSE(status.only_sealing_key_used) << "the lost key's note";
+  db_->Exec("UPDATE case_note SET body = '' WHERE id = " + std::to_string(stored[1].first));
+  EXPECT_TRUE(keys.Status(system_).only_sealing_key_used);
+  EXPECT_EQ(keys.Reseal(system_).notes, 0) << "nothing left to do";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CaseServiceTest,

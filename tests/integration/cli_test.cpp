@@ -122,6 +122,70 @@ TEST_F(CliTest, AuditVerifyFindsAnAlteredRow) {
   EXPECT_NE(bad.err.find("ligne n° 5 a été modifié"), std::string::npos) << bad.err;
 }
 
+// Notes sealed, and the key rotated, from the command line (docs/admin.md « Changer la clé
+// secrète »).
+TEST_F(CliTest, KeysAreRotatedStepByStepAndMigrateSealsOlderNotes) {
+  ASSERT_EQ(Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(Run({"demo"}).exit_code, 0);
+  const auto key_file = dir_.path() / "allervers.key";
+  const auto key_lines = [&] {
+    std::ifstream in(key_file);
+    int n = 0;
+    for (std::string line; std::getline(in, line);) {
+      n += !line.empty() && line.front() != '#' ? 1 : 0;
+    }
+    return n;
+  };
+  {
+    soci::session sql("sqlite3", "db=" + (dir_.path() / "cli.db").string());
+    long long sealed = 0;
+    sql << "SELECT COUNT(*) FROM case_note WHERE body LIKE 'sb1.%'", soci::into(sealed);
+    EXPECT_GT(sealed, 0) << "the demo's notes are sealed";
+    // A note as written before notes were sealed.
+    sql << "UPDATE case_note SET body = 'Écrite avant.' WHERE id = (SELECT MIN(id) FROM "
+           "case_note)";
+  }
+  auto migrate = Run({"migrate"});
+  EXPECT_EQ(migrate.exit_code, 0) << migrate.err;
+  EXPECT_NE(migrate.out.find("Notes chiffrées avec la clé secrète : 1"), std::string::npos)
+      << migrate.out;
+  auto status = Run({"keys", "status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("(chiffre ce qui est écrit désormais)"), std::string::npos);
+  EXPECT_EQ(status.out.find("en clair"), std::string::npos) << status.out;
+
+  auto add = Run({"keys", "add"});
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_NE(add.out.find("allervers keys reseal"), std::string::npos) << add.out;
+  EXPECT_EQ(key_lines(), 2);
+  EXPECT_EQ(std::filesystem::status(key_file).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // The old key still seals what was written with it: it cannot go yet.
+  auto early = Run({"keys", "drop-old"});
+  EXPECT_EQ(early.exit_code, 1);
+  EXPECT_NE(early.err.find("lancez d’abord allervers keys reseal"), std::string::npos) << early.err;
+  EXPECT_NE(early.out.find("(à rechiffrer : allervers keys reseal)"), std::string::npos)
+      << early.out;
+  EXPECT_EQ(key_lines(), 2);
+
+  auto reseal = Run({"keys", "reseal"});
+  EXPECT_EQ(reseal.exit_code, 0) << reseal.err;
+  EXPECT_NE(reseal.out.find("Rechiffrés avec la clé"), std::string::npos) << reseal.out;
+  EXPECT_NE(Run({"keys", "status"}).out.find("Les anciennes clés ne servent plus"),
+            std::string::npos);
+  auto drop = Run({"keys", "drop-old"});
+  EXPECT_EQ(drop.exit_code, 0) << drop.err;
+  EXPECT_NE(drop.out.find("1 ancienne(s) clé(s) retirée(s)"), std::string::npos) << drop.out;
+  EXPECT_EQ(key_lines(), 1);
+  EXPECT_EQ(std::filesystem::status(key_file).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // What was sealed opens with the one key left, and the rotation is in the audit trail.
+  status = Run({"keys", "status"});
+  EXPECT_EQ(status.out.find("ABSENTE"), std::string::npos) << status.out;
+  EXPECT_EQ(status.out.find("ancienne clé"), std::string::npos) << status.out;
+  EXPECT_EQ(Run({"audit", "verify"}).exit_code, 0);
+}
+
 TEST_F(CliTest, DemoRefusesADatabaseWithOtherData) {
   ASSERT_EQ(Run({"migrate"}).exit_code, 0);
   ASSERT_EQ(

@@ -54,7 +54,7 @@ struct TestServices {
         imports(store, clock, referrals),
         appointments(store, clock, reference, tokens),
         printer(SourceDir() / "node_modules" / "@fontsource" / "atkinson-hyperlegible" / "files"),
-        cases(store, clock, reference, &printer),
+        cases(store, clock, reference, secret_box, &printer),
         partners(store, clock, reference),
         indicators(store, clock),
         settings(store, clock),

@@ -39,6 +39,7 @@ TEST(Allows, MatchesTheRoleTable) {
       {Permission::kRunRetention, {Role::kAdmin}},
       {Permission::kViewCaseAccessLog, {Role::kCoordinateur}},
       {Permission::kResetTwoFactor, {Role::kAdmin}},
+      {Permission::kRotateKeys, {}},
   };
   for (const auto& [permission, roles] : expected) {
     for (auto role : {Role::kIntervenant, Role::kCoordinateur, Role::kPrescripteur, Role::kPilote,

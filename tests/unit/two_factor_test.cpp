@@ -194,6 +194,55 @@ TEST_F(TwoFactorUnitTest, MalformedMissingOrEmptyKeyFilesAreRefusedWithoutQuotin
   }
 }
 
+TEST_F(TwoFactorUnitTest, SecretBoxSealsLongNotesAndNamesTheirKey) {
+  const SecretBox box({Key(1)});
+  std::string note;
+  for (int i = 0; i < 5000; ++i) {
+    note += "é";  // a note at its longest, in two-byte characters
+  }
+  const std::string sealed = box.Seal(note);
+  EXPECT_EQ(box.Open(sealed).value_or(""), note);
+  EXPECT_EQ(box.KeyIdOf(sealed).value_or(""), box.sealing_key_id());
+  EXPECT_EQ(box.KeyIds(), std::vector<std::string>{box.sealing_key_id()});
+  EXPECT_FALSE(box.KeyIdOf("Une note en clair."));
+  EXPECT_FALSE(box.KeyIdOf("sb1.abc"));
+  EXPECT_FALSE(box.KeyIdOf(""));
+}
+
+TEST_F(TwoFactorUnitTest, AKeyIsAddedFirstThenTheOldOnesDroppedKeepingTheFilePrivate) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "secret.key";
+  WriteFile(path, "# Allervers secret key\n" + NewKeyLine() + "\n", 0600);
+  const auto before = LoadKeyFile(path);
+  const SecretBox old_box(before);
+  const std::string sealed = old_box.Seal("JBSWY3DPEHPK3PXP");
+
+  const std::string id = AddKeyFirst(path);
+  const auto after = LoadKeyFile(path);
+  ASSERT_EQ(after.size(), 2U);
+  EXPECT_EQ(after[1], before[0]);
+  const SecretBox rotated(after);
+  EXPECT_EQ(rotated.sealing_key_id(), id);
+  EXPECT_EQ(rotated.Open(sealed).value_or(""), "JBSWY3DPEHPK3PXP");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".new"));
+
+  EXPECT_EQ(KeepOnlyFirstKey(path), 1);
+  const auto last = LoadKeyFile(path);
+  ASSERT_EQ(last.size(), 1U);
+  EXPECT_EQ(last[0], after[0]);
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+  EXPECT_EQ(KeepOnlyFirstKey(path), 0);
+  // A key file that would be refused is not rewritten.
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  EXPECT_THROW(AddKeyFirst(path), Error);
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  EXPECT_EQ(LoadKeyFile(path).size(), 1U);
+}
+
 TEST_F(TwoFactorUnitTest, CreateKeyFileWritesOneKeyReadableByItsOwnerOnly) {
   testing::TempDir dir;
   const auto path = dir.path() / "sub" / "allervers.key";
