@@ -13,6 +13,7 @@ rules=(
   "security:^#include [<\"](domain|storage|render|report|notify|web|app|config)/|soci|httplib|kainjow"
   "render:^#include [<\"](domain|service|storage|security|report|notify|web|app|config)/|soci|httplib"
   "report:^#include [<\"](service|storage|security|web|app|config)/|soci|httplib"
+  "oidc:^#include [<\"](storage|render|report|security|web|app|config)/|soci|httplib|kainjow"
   "notify:^#include [<\"](storage|render|report|web|app|config)/|soci|httplib|kainjow"
   "config:^#include [<\"](domain|service|storage|security|render|report|notify|web|app)/|soci|httplib"
   "web:^#include [<\"](storage|app|config)/|soci"

@@ -16,6 +16,7 @@
 #include "common/error.hpp"
 #include "notify/http_sms_sender.hpp"
 #include "notify/smtp_mailer.hpp"
+#include "oidc/openid_client.hpp"
 #include "security/secret_box.hpp"
 #include "storage/scale_generator.hpp"
 #include "web/letters.hpp"
@@ -179,8 +180,24 @@ Application::Application(config::Config config, KeyFileMissing key_file_missing)
   key_ring_ = std::make_unique<service::KeyRingService>(*database_, clock_, *sealer_);
   two_factor_ =
       std::make_unique<service::TwoFactorService>(*database_, clock_, *sealer_, otp_, tokens_);
-  auth_ = std::make_unique<service::AuthService>(*database_, clock_, *hasher_, policy_, tokens_,
-                                                 *two_factor_, auth_settings);
+  if (!config_.proconnect_issuer.empty()) {
+    oidc::OpenIdSettings s;
+    s.issuer = config_.proconnect_issuer;
+    s.client_id = config_.proconnect_client_id;
+    s.client_secret = config_.proconnect_client_secret;
+    std::string base = config_.public_url;
+    while (!base.empty() && base.back() == '/') {
+      base.pop_back();
+    }
+    s.redirect_uri = base.empty() ? "" : base + "/connexion/proconnect/retour";
+    s.post_logout_redirect_uri = base.empty() ? "" : base + "/connexion";
+    s.scope = config_.proconnect_scope;
+    s.acr_values = config_.proconnect_acr_values;
+    identity_provider_ = std::make_unique<oidc::OpenIdClient>(std::move(s), clock_);
+  }
+  auth_ =
+      std::make_unique<service::AuthService>(*database_, clock_, *hasher_, policy_, tokens_,
+                                             *two_factor_, auth_settings, identity_provider_.get());
   audit_ = std::make_unique<service::AuditService>(*database_);
   reference_ = storage::LoadReferenceData(config_.share_dir / "data");
   referrals_ = std::make_unique<service::ReferralService>(*database_, clock_, reference_);
@@ -356,6 +373,14 @@ int Application::Serve() {
   options.max_body_bytes = config_.max_body_bytes;
   options.tls_cert = config_.tls_cert;
   options.tls_key = config_.tls_key;
+  if (identity_provider_) {
+    // scheme://host[:port] of the issuer
+    const auto& issuer = config_.proconnect_issuer;
+    const auto scheme_end = issuer.find("://");
+    const auto path =
+        scheme_end == std::string::npos ? std::string::npos : issuer.find('/', scheme_end + 3);
+    options.identity_provider_origin = issuer.substr(0, path);
+  }
   if (options.fonts_dir.empty()) {
     spdlog::warn(
         "event=fonts.missing hint=\"run make setup to install the Atkinson Hyperlegible font\"");

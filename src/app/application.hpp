@@ -17,6 +17,7 @@
 #include "service/case_service.hpp"
 #include "service/csv_import.hpp"
 #include "service/demo.hpp"
+#include "service/identity_provider.hpp"
 #include "service/indicator_service.hpp"
 #include "service/key_ring_service.hpp"
 #include "service/outbox_dispatcher.hpp"
@@ -99,6 +100,7 @@ class Application {
   std::unique_ptr<storage::Database> database_;
   std::unique_ptr<service::StructureService> structures_;
   std::unique_ptr<service::UserService> users_;
+  std::unique_ptr<service::IdentityProvider> identity_provider_;  // before auth_, which uses it
   std::unique_ptr<service::AuthService> auth_;
   std::unique_ptr<service::AuditService> audit_;
   domain::ReferenceData reference_;

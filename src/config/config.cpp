@@ -135,6 +135,12 @@ void ApplyToml(Config& c, const std::string& file) {
   str("paths", "share_dir", share);
   str("log", "level", c.log_level);
   str("security", "secret_key_file", c.secret_key_file);
+  str("proconnect", "issuer", c.proconnect_issuer);
+  str("proconnect", "client_id", c.proconnect_client_id);
+  str("proconnect", "client_secret", c.proconnect_client_secret);
+  str("proconnect", "public_url", c.public_url);
+  str("proconnect", "scope", c.proconnect_scope);
+  str("proconnect", "acr_values", c.proconnect_acr_values);
   str("smtp", "url", c.smtp_url);
   str("smtp", "user", c.smtp_user);
   str("smtp", "password", c.smtp_password);
@@ -231,6 +237,10 @@ Config Load(const Overrides& flags, const GetEnv& env) {
   if (auto v = env("ALLERVERS_SMS_AUTH_HEADER")) c.sms_auth_header = *v;
   if (auto v = env("ALLERVERS_METRICS_TOKEN")) c.metrics_token = *v;
   if (auto v = env("ALLERVERS_SECRET_KEY_FILE")) c.secret_key_file = *v;
+  if (auto v = env("ALLERVERS_PROCONNECT_ISSUER")) c.proconnect_issuer = *v;
+  if (auto v = env("ALLERVERS_PROCONNECT_CLIENT_ID")) c.proconnect_client_id = *v;
+  if (auto v = env("ALLERVERS_PROCONNECT_CLIENT_SECRET")) c.proconnect_client_secret = *v;
+  if (auto v = env("ALLERVERS_PUBLIC_URL")) c.public_url = *v;
   if (auto v = env("ALLERVERS_FAST_PASSWORD_HASHING")) {
     c.fast_password_hashing = ParseBool(*v, "ALLERVERS_FAST_PASSWORD_HASHING");
   }

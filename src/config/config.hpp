@@ -48,6 +48,15 @@ struct Config {
   /// ALLERVERS_SECRET_KEY_FILE). Empty: allervers.key next to a SQLite database; required
   /// with PostgreSQL.
   std::string secret_key_file;
+  /// Sign-in with ProConnect ([proconnect]; docs/configuration.md): on when `issuer` is set.
+  std::string proconnect_issuer;
+  std::string proconnect_client_id;
+  std::string proconnect_client_secret;  // better in ALLERVERS_PROCONNECT_CLIENT_SECRET
+  std::string proconnect_scope = "openid email given_name usual_name uid";
+  std::string proconnect_acr_values;
+  /// The address users reach the service at (https://allervers.example.fr), for the addresses
+  /// given to the identity provider.
+  std::string public_url;
 };
 
 /// Values given as flags; unset ones leave lower sources in force.

@@ -19,6 +19,16 @@ void Append(CurlList& list, const std::string& item) {
   list.reset(grown);
 }
 
+void SetRequest(CURL* curl, const std::string& url, const char* protocols,
+                std::chrono::seconds connect_timeout, std::chrono::seconds timeout) {
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
+}
+
 std::string CurlError(CURLcode code) {
   return "curl " + std::to_string(static_cast<int>(code)) + ": " + curl_easy_strerror(code);
 }

@@ -126,12 +126,7 @@ service::SendResult HttpSmsSender::Send(const service::OutboxMessage& m) {
   if (!settings_.auth_header.empty()) {
     Append(headers, settings_.auth_header);
   }
-  curl_easy_setopt(c, CURLOPT_URL, settings_.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(settings_.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(settings_.timeout.count()));
+  SetRequest(c, settings_.url, "http,https", settings_.connect_timeout, settings_.timeout);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_POST, 1L);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());

@@ -233,11 +233,7 @@ service::SendResult SmtpMailer::Send(const service::OutboxMessage& m) {
   CurlList recipients;
   Append(recipients, "<" + m.recipient + ">");
   Upload upload{message, 0};
-  curl_easy_setopt(c, CURLOPT_URL, settings_.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(settings_.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(settings_.timeout.count()));
+  SetRequest(c, settings_.url, "smtp,smtps", settings_.connect_timeout, settings_.timeout);
   if (settings_.starttls) {
     curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   }

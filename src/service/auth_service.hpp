@@ -11,6 +11,7 @@
 #include "domain/field_error.hpp"
 #include "domain/user.hpp"
 #include "service/actor.hpp"
+#include "service/identity_provider.hpp"
 #include "service/ports.hpp"
 #include "service/repositories.hpp"
 #include "service/two_factor_service.hpp"
@@ -66,6 +67,22 @@ struct SecondFactorOutcome {
   int recovery_codes_left = 0;  // when a recovery code was used
 };
 
+enum class ExternalSignInStatus {
+  kSuccess,
+  kNoAccount,    // the provider vouched for an e-mail that no active account has
+  kRefused,      // a check failed, the sign-in expired or was replayed, or was cancelled
+  kUnavailable,  // the provider could not be reached
+};
+
+struct ExternalSignInOutcome {
+  ExternalSignInStatus status = ExternalSignInStatus::kRefused;
+  std::string session_token;  // on success only
+  domain::User user;
+  SessionStage stage = SessionStage::kFull;
+  std::string return_to;  // the page asked for before the sign-in
+  std::string email;      // kNoAccount: the e-mail the provider vouched for, to say it back
+};
+
 struct PasswordChangeResult {
   domain::FieldErrors errors;
   std::string session_token;  // a fresh session replacing all the user's sessions
@@ -76,7 +93,27 @@ class AuthService {
  public:
   AuthService(Store& store, const Clock& clock, const PasswordHasher& hasher,
               const PasswordPolicy& policy, const TokenService& tokens,
-              const TwoFactorService& two_factor, AuthSettings settings);
+              const TwoFactorService& two_factor, AuthSettings settings,
+              IdentityProvider* identity_provider = nullptr);
+
+  /// The identity provider (ProConnect) when one is configured.
+  const IdentityProvider* identity_provider() const { return identity_provider_; }
+
+  /// Starts a sign-in through the identity provider: remembers it (state, nonce, PKCE
+  /// verifier) for kExternalSignInTimeout and returns the provider's authorization address.
+  /// Throws Error(kNotFound) when no provider is configured, Error(kUnavailable) when it
+  /// cannot be reached.
+  std::string StartExternalSignIn(std::string_view return_to, const Actor& requester);
+
+  /// The provider's answer (the `state`, `code` and `error` of its redirection). The sign-in
+  /// under way is taken, so that a replayed answer finds nothing; the identity is checked by
+  /// the provider (IdentityProvider::Redeem) and its e-mail matched to an active account;
+  /// nobody signs themselves up. The session waits for the second factor as after a password,
+  /// unless the provider checked one itself. Every outcome is audited, without the e-mail.
+  ExternalSignInOutcome FinishExternalSignIn(std::string_view state, std::string_view code,
+                                             std::string_view error, const Actor& requester);
+
+  static constexpr std::chrono::minutes kExternalSignInTimeout{10};
 
   /// Checks credentials with throttling per account and per address. The outcome never
   /// tells whether the account exists: unknown, disabled and wrong password look alike.
@@ -100,7 +137,9 @@ class AuthService {
   /// The session behind a cookie value, or nothing when unknown, expired or its user disabled.
   std::optional<SessionContext> Authenticate(std::string_view session_token);
 
-  void SignOut(std::string_view session_token, const Actor& actor);
+  /// Ends the session. Returns the identity provider's logout address when the session was
+  /// opened through it (the browser goes there to end that session too), else empty.
+  std::string SignOut(std::string_view session_token, const Actor& actor);
 
   /// Changes the actor's own password; every session of the user is revoked and a new one
   /// returned.
@@ -114,7 +153,8 @@ class AuthService {
 
  private:
   std::string IssueSession(Tx& tx, domain::UserId user_id, const std::string& ip, Instant now,
-                           SessionStage stage = SessionStage::kFull);
+                           SessionStage stage = SessionStage::kFull,
+                           const std::string& idp_id_token = {});
   /// The pending session behind a token, with its user, when it is at `stage` and not expired.
   std::optional<std::pair<SessionRecord, domain::User>> PendingSession(
       std::string_view session_token, SessionStage stage, Instant now);
@@ -127,6 +167,7 @@ class AuthService {
   const TokenService& tokens_;
   const TwoFactorService& two_factor_;
   AuthSettings settings_;
+  IdentityProvider* identity_provider_;
   mutable std::once_flag dummy_once_;
   mutable std::string dummy_hash_;
 };

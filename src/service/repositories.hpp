@@ -104,6 +104,7 @@ struct SessionRecord {
   Instant last_seen_at{};
   std::string ip;
   SessionStage stage = SessionStage::kFull;
+  std::string idp_id_token{};  // opened through ProConnect: its ID token, for the logout
 };
 
 class SessionRepository {
@@ -116,6 +117,25 @@ class SessionRepository {
   virtual void DeleteForUser(domain::UserId user_id) = 0;
   /// Removes sessions idle since before `idle_before` or created before `created_before`.
   virtual int DeleteExpired(Instant idle_before, Instant created_before) = 0;
+};
+
+/// A sign-in through the identity provider, between the redirection and the provider's answer.
+struct OidcLogin {
+  std::string state_digest;
+  std::string nonce;
+  std::string code_verifier;
+  std::string return_to;
+  Instant created_at{};
+};
+
+class OidcLoginRepository {
+ public:
+  virtual ~OidcLoginRepository() = default;
+  virtual void Insert(const OidcLogin& login) = 0;
+  /// Deletes and returns the sign-in of this state digest, if any: it can be taken once.
+  virtual std::optional<OidcLogin> Take(std::string_view state_digest) = 0;
+  /// Removes the sign-ins started before `before`; returns how many.
+  virtual int DeleteOlderThan(Instant before) = 0;
 };
 
 struct ThrottleState {
@@ -232,6 +252,7 @@ class Tx {
   virtual StructureRepository& structures() = 0;
   virtual UserRepository& users() = 0;
   virtual SessionRepository& sessions() = 0;
+  virtual OidcLoginRepository& oidc_logins() = 0;
   virtual ThrottleRepository& throttle() = 0;
   virtual TwoFactorRepository& two_factor() = 0;
   virtual SealedValueRepository& sealed_values() = 0;

@@ -6,6 +6,60 @@
 namespace allervers::storage {
 namespace {
 
+class SqlOidcLoginRepository final : public service::OidcLoginRepository {
+ public:
+  explicit SqlOidcLoginRepository(soci::session& sql) : sql_(sql) {}
+
+  void Insert(const service::OidcLogin& login) override {
+    const long long at = ToEpoch(login.created_at);
+    Query q(sql_,
+            "INSERT INTO oidc_login (state_digest, nonce, code_verifier, return_to, created_at) "
+            "VALUES (:s, :n, :v, :r, :c)");
+    q.Use(login.state_digest)
+        .Use(login.nonce)
+        .Use(login.code_verifier)
+        .Use(login.return_to)
+        .Use(at);
+    q.Run();
+  }
+
+  std::optional<service::OidcLogin> Take(std::string_view state_digest) override {
+    const std::string key(state_digest);
+    service::OidcLogin login;
+    long long at = 0;
+    Query q(sql_,
+            "SELECT state_digest, nonce, code_verifier, return_to, created_at FROM oidc_login "
+            "WHERE state_digest = :s");
+    q.Into(login.state_digest)
+        .Into(login.nonce)
+        .Into(login.code_verifier)
+        .Into(login.return_to)
+        .Into(at)
+        .Use(key);
+    if (!q.One()) {
+      return std::nullopt;
+    }
+    // Two answers at once: only the one whose DELETE removed the row goes on.
+    Query d(sql_, "DELETE FROM oidc_login WHERE state_digest = :s");
+    d.Use(key);
+    if (d.Run() != 1) {
+      return std::nullopt;
+    }
+    login.created_at = FromEpoch(at);
+    return login;
+  }
+
+  int DeleteOlderThan(Instant before) override {
+    const long long at = ToEpoch(before);
+    Query q(sql_, "DELETE FROM oidc_login WHERE created_at < :c");
+    q.Use(at);
+    return static_cast<int>(q.Run());
+  }
+
+ private:
+  soci::session& sql_;
+};
+
 class SqlSessionRepository final : public service::SessionRepository {
  public:
   explicit SqlSessionRepository(soci::session& sql) : sql_(sql) {}
@@ -17,14 +71,16 @@ class SqlSessionRepository final : public service::SessionRepository {
     const std::string stage(service::SessionStageCode(rec.stage));
     Query q(sql_,
             "INSERT INTO user_session (id_digest, user_id, csrf_token, created_at, last_seen_at, "
-            "ip, stage) VALUES (:id, :user, :csrf, :created, :seen, :ip, :stage)");
+            "ip, stage, idp_id_token) VALUES (:id, :user, :csrf, :created, :seen, :ip, :stage, "
+            ":idp)");
     q.Use(rec.id_digest)
         .Use(user)
         .Use(rec.csrf_token)
         .Use(created)
         .Use(seen)
         .Use(rec.ip)
-        .Use(stage);
+        .Use(stage)
+        .Use(rec.idp_id_token);
     q.Run();
   }
 
@@ -36,8 +92,8 @@ class SqlSessionRepository final : public service::SessionRepository {
     long long seen = 0;
     std::string stage;
     Query q(sql_,
-            "SELECT id_digest, user_id, csrf_token, created_at, last_seen_at, ip, stage "
-            "FROM user_session WHERE id_digest = :id");
+            "SELECT id_digest, user_id, csrf_token, created_at, last_seen_at, ip, stage, "
+            "idp_id_token FROM user_session WHERE id_digest = :id");
     q.Into(rec.id_digest)
         .Into(user)
         .Into(rec.csrf_token)
@@ -45,6 +101,7 @@ class SqlSessionRepository final : public service::SessionRepository {
         .Into(seen)
         .Into(rec.ip)
         .Into(stage)
+        .Into(rec.idp_id_token)
         .Use(key);
     if (!q.One()) {
       return std::nullopt;
@@ -261,6 +318,10 @@ class SqlTwoFactorRepository final : public service::TwoFactorRepository {
 };
 
 }  // namespace
+
+std::unique_ptr<service::OidcLoginRepository> MakeOidcLoginRepository(soci::session& sql) {
+  return std::make_unique<SqlOidcLoginRepository>(sql);
+}
 
 std::unique_ptr<service::TwoFactorRepository> MakeTwoFactorRepository(soci::session& sql) {
   return std::make_unique<SqlTwoFactorRepository>(sql);

@@ -26,6 +26,9 @@ service::UserRepository& SqlTx::users() { return Lazy(users_, sql_, MakeUserRepo
 service::SessionRepository& SqlTx::sessions() {
   return Lazy(sessions_, sql_, MakeSessionRepository);
 }
+service::OidcLoginRepository& SqlTx::oidc_logins() {
+  return Lazy(oidc_logins_, sql_, MakeOidcLoginRepository);
+}
 service::ThrottleRepository& SqlTx::throttle() {
   return Lazy(throttle_, sql_, MakeThrottleRepository);
 }

@@ -30,6 +30,7 @@ class SqlTx final : public service::Tx {
   service::StructureRepository& structures() override;
   service::UserRepository& users() override;
   service::SessionRepository& sessions() override;
+  service::OidcLoginRepository& oidc_logins() override;
   service::ThrottleRepository& throttle() override;
   service::TwoFactorRepository& two_factor() override;
   service::SealedValueRepository& sealed_values() override;
@@ -69,6 +70,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::StructureRepository> structures_;
   std::unique_ptr<service::UserRepository> users_;
   std::unique_ptr<service::SessionRepository> sessions_;
+  std::unique_ptr<service::OidcLoginRepository> oidc_logins_;
   std::unique_ptr<service::ThrottleRepository> throttle_;
   std::unique_ptr<service::TwoFactorRepository> two_factor_;
   std::unique_ptr<service::SealedValueRepository> sealed_values_;
@@ -101,6 +103,7 @@ class SqlTx final : public service::Tx {
 std::unique_ptr<service::StructureRepository> MakeStructureRepository(soci::session& sql);
 std::unique_ptr<service::UserRepository> MakeUserRepository(soci::session& sql);
 std::unique_ptr<service::SessionRepository> MakeSessionRepository(soci::session& sql);
+std::unique_ptr<service::OidcLoginRepository> MakeOidcLoginRepository(soci::session& sql);
 std::unique_ptr<service::ThrottleRepository> MakeThrottleRepository(soci::session& sql);
 std::unique_ptr<service::TwoFactorRepository> MakeTwoFactorRepository(soci::session& sql);
 std::unique_ptr<service::SealedValueRepository> MakeSealedValueRepository(soci::session& sql);

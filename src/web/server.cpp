@@ -35,6 +35,15 @@ MetricsAccess CheckMetricsAccess(const httplib::Request& req, const std::string&
   return MetricsAccess::kRefused;
 }
 
+std::string ContentSecurityPolicy(const std::string& form_action_origin) {
+  std::string csp = kContentSecurityPolicy;
+  if (!form_action_origin.empty()) {
+    const std::string self = "form-action 'self'";
+    csp.replace(csp.find(self), self.size(), self + " " + form_action_origin);
+  }
+  return csp;
+}
+
 WebServer::WebServer(Deps& deps, ServerOptions options)
     : deps_(deps), options_(std::move(options)) {
   if (!options_.tls_cert.empty()) {
@@ -59,7 +68,7 @@ WebServer::WebServer(Deps& deps, ServerOptions options)
   svr.set_keep_alive_timeout(3);
   svr.set_keep_alive_max_count(100);
   svr.set_default_headers({
-      {"Content-Security-Policy", kContentSecurityPolicy},
+      {"Content-Security-Policy", ContentSecurityPolicy(options_.identity_provider_origin)},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "same-origin"},
       {"X-Frame-Options", "DENY"},

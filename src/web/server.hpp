@@ -25,6 +25,9 @@ struct ServerOptions {
   std::size_t max_body_bytes = 10 * 1024 * 1024;
   std::string tls_cert;
   std::string tls_key;
+  /// The identity provider's origin (https://host[:port]), added to the CSP's form-action:
+  /// signing out of a session opened through it redirects the sign-out form there.
+  std::string identity_provider_origin;
 };
 
 /// The HTTP server: routes, static files, limits, security headers.
@@ -63,5 +66,8 @@ inline constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src "
     "'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// kContentSecurityPolicy, with `form_action_origin` allowed as a form's destination too.
+std::string ContentSecurityPolicy(const std::string& form_action_origin);
 
 }  // namespace allervers::web

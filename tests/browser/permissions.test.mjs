@@ -74,6 +74,8 @@ const pages = [
 ["POST", "/mot-de-passe",                             "change password",                   L,   S,   S,   S,   S,   S,   S,   S,   S  ],
 ["GET",  "/double-authentification",                  "two-factor enrolment / state",      L,   200, 200, 200, 200, 200, 200, 200, 200],
 ["POST", "/double-authentification",                  "two-factor enrolment",              L,   S,   S,   S,   S,   S,   S,   S,   S  ],
+["GET",  "/connexion/proconnect",                     "ProConnect sign-in (not configured)", 404, H,   H,   H,   H,   H,   H,   H,   H  ],
+["GET",  "/connexion/proconnect/retour",              "ProConnect's answer (not configured)", 400, H,  H,   H,   H,   H,   H,   H,   H  ],
 ["GET",  "/connexion/code",                           "second-factor form (signed in: home)", L, H,   H,   H,   H,   H,   H,   H,   H  ],
 ["POST", "/connexion/code",                           "second factor (signed in: home)",   L,   H,   H,   H,   H,   H,   H,   H,   H  ],
 ["GET",  "/",                                         "home",                              L,   200, 200, 200, 200, 200, 200, 200, 200],

@@ -350,6 +350,155 @@ INSTANTIATE_TEST_SUITE_P(Backends, TwoFactorTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          BackendName);
 
+// ProConnect (issue 7 §2) as AuthService sees it: the provider stands in for the OpenID
+// provider (its own checks are tested in tests/unit/jws_test.cpp and, against a real provider,
+// in tests/browser/proconnect.test.mjs).
+class FakeProvider final : public service::IdentityProvider {
+ public:
+  std::string name() const override { return "ProConnect"; }
+  std::string AuthorizationUrl(std::string_view state, std::string_view nonce,
+                               std::string_view code_verifier) override {
+    nonce_ = nonce;
+    verifier_ = code_verifier;
+    return "https://idp.example/auth?state=" + std::string(state);
+  }
+  service::ExternalIdentity Redeem(std::string_view code, std::string_view code_verifier,
+                                   std::string_view nonce) override {
+    ++redeemed;
+    if (unreachable) {
+      throw Error(ErrorCode::kUnavailable, "ProConnect ne répond pas.", "openid: curl 7");
+    }
+    if (code != "good" || code_verifier != verifier_ || nonce != nonce_) {
+      throw Error(ErrorCode::kPermissionDenied, "Refusé.", "openid: nonce mismatch");
+    }
+    return {"sub-1", email, multi_factor, "id-token-of-the-provider"};
+  }
+  std::string LogoutUrl(std::string_view id_token, std::string_view state) override {
+    return "https://idp.example/logout?id_token_hint=" + std::string(id_token) +
+           "&state=" + std::string(state);
+  }
+
+  std::string email = "lea@emn.example";
+  bool multi_factor = false;
+  bool unreachable = false;
+  int redeemed = 0;
+
+ private:
+  std::string nonce_;
+  std::string verifier_;
+};
+
+class ExternalSignInTest : public TwoFactorTest {
+ protected:
+  void SetUp() override {
+    TwoFactorTest::SetUp();
+    if (IsSkipped()) {
+      return;
+    }
+    auth_ = std::make_unique<service::AuthService>(db_->db(), s_->clock, s_->hasher, s_->policy,
+                                                   s_->tokens, s_->two_factor,
+                                                   service::AuthSettings{}, &idp_);
+  }
+
+  // The state the provider is sent, read from the authorization address.
+  std::string Start(const std::string& next = "/agenda") {
+    const std::string url = auth_->StartExternalSignIn(next, Visitor());
+    return url.substr(url.find("state=") + 6);
+  }
+
+  FakeProvider idp_;
+  std::unique_ptr<service::AuthService> auth_;
+};
+
+TEST_P(ExternalSignInTest, AnIdentityIsMatchedByEmailAndItsAnswerServesOnce) {
+  const std::string state = Start();
+  const auto out = auth_->FinishExternalSignIn(state, "good", "", Visitor());
+  ASSERT_EQ(out.status, service::ExternalSignInStatus::kSuccess);
+  EXPECT_EQ(out.user.id, lea_.user_id);
+  EXPECT_EQ(out.stage, SessionStage::kFull);
+  EXPECT_EQ(out.return_to, "/agenda");
+  ASSERT_TRUE(auth_->Authenticate(out.session_token));
+  EXPECT_EQ(CountAudit("auth.sign_in", "success"), 1);
+  // The same answer again: the sign-in it belonged to is spent, the provider not even asked.
+  const auto again = auth_->FinishExternalSignIn(state, "good", "", Visitor());
+  EXPECT_EQ(again.status, service::ExternalSignInStatus::kRefused);
+  EXPECT_EQ(idp_.redeemed, 1);
+  // Signing out gives the provider's logout, with its ID token.
+  const std::string logout = auth_->SignOut(out.session_token, lea_);
+  EXPECT_EQ(logout.rfind("https://idp.example/logout?id_token_hint=id-token-of-the-provider", 0),
+            0u)
+      << logout;
+  EXPECT_FALSE(auth_->Authenticate(out.session_token));
+  // A password session signs out here only.
+  const auto pw = auth_->SignIn("lea@emn.example", kGoodPassword, Visitor());
+  EXPECT_EQ(auth_->SignOut(pw.session_token, lea_), "");
+}
+
+TEST_P(ExternalSignInTest, UnknownExpiredCancelledOrRefusedAnswersOpenNothing) {
+  EXPECT_EQ(auth_->FinishExternalSignIn("", "good", "", Visitor()).status,
+            service::ExternalSignInStatus::kRefused);
+  EXPECT_EQ(auth_->FinishExternalSignIn("made-up-state", "good", "", Visitor()).status,
+            service::ExternalSignInStatus::kRefused);
+  // Ten minutes to come back.
+  std::string state = Start();
+  s_->clock.Advance(std::chrono::minutes(11));
+  EXPECT_EQ(auth_->FinishExternalSignIn(state, "good", "", Visitor()).status,
+            service::ExternalSignInStatus::kRefused);
+  // Cancelled at the provider: the sign-in is spent too.
+  state = Start();
+  EXPECT_EQ(auth_->FinishExternalSignIn(state, "", "access_denied", Visitor()).status,
+            service::ExternalSignInStatus::kRefused);
+  EXPECT_EQ(auth_->FinishExternalSignIn(state, "good", "", Visitor()).status,
+            service::ExternalSignInStatus::kRefused);
+  // The provider's checks fail (here, the nonce), or it cannot be reached.
+  state = Start();
+  EXPECT_EQ(auth_->FinishExternalSignIn(state, "forged", "", Visitor()).status,
+            service::ExternalSignInStatus::kRefused);
+  idp_.unreachable = true;
+  state = Start();
+  EXPECT_EQ(auth_->FinishExternalSignIn(state, "good", "", Visitor()).status,
+            service::ExternalSignInStatus::kUnavailable);
+  EXPECT_EQ(CountAudit("auth.sign_in", "success"), 0);
+  EXPECT_EQ(CountAudit("auth.sign_in", "failure"), 7);
+}
+
+TEST_P(ExternalSignInTest, NobodySignsThemselvesUpAndADisabledAccountStaysOut) {
+  const auto system = service::Actor::System("t");
+  const auto before = s_->users.List(system).size();
+  idp_.email = "Inconnue@Administration.example";
+  auto out = auth_->FinishExternalSignIn(Start(), "good", "", Visitor());
+  EXPECT_EQ(out.status, service::ExternalSignInStatus::kNoAccount);
+  EXPECT_EQ(out.email, "Inconnue@Administration.example");
+  EXPECT_TRUE(out.session_token.empty());
+  EXPECT_EQ(s_->users.List(system).size(), before) << "no account created";
+  // The e-mail is matched as the password sign-in matches it: case aside.
+  idp_.email = "LEA@emn.example";
+  EXPECT_EQ(auth_->FinishExternalSignIn(Start(), "good", "", Visitor()).status,
+            service::ExternalSignInStatus::kSuccess);
+  s_->users.SetActive(system, lea_.user_id, false);
+  EXPECT_EQ(auth_->FinishExternalSignIn(Start(), "good", "", Visitor()).status,
+            service::ExternalSignInStatus::kNoAccount);
+}
+
+TEST_P(ExternalSignInTest, OurSecondFactorIsAskedUnlessTheProviderCheckedOne) {
+  const std::string secret = Enrol(lea_);
+  auto out = auth_->FinishExternalSignIn(Start(), "good", "", Visitor());
+  ASSERT_EQ(out.status, service::ExternalSignInStatus::kSuccess);
+  EXPECT_EQ(out.stage, SessionStage::kSecondFactor);
+  const auto full =
+      auth_->VerifySecondFactor(out.session_token, CodeAt(secret, s_->clock.Now()), Visitor());
+  ASSERT_EQ(full.status, SecondFactorStatus::kSuccess);
+  // The provider's session is still ended at sign-out: its token went along.
+  EXPECT_NE(auth_->SignOut(full.session_token, lea_), "");
+  idp_.multi_factor = true;  // amr "mfa"
+  out = auth_->FinishExternalSignIn(Start(), "good", "", Visitor());
+  EXPECT_EQ(out.stage, SessionStage::kFull);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ExternalSignInTest,
+                         ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
+                         BackendName);
+
 // Over HTTP: what a session waiting for a step can reach.
 class TwoFactorWebTest : public ::testing::Test {
  protected:

@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "common/error.hpp"
 #include "common/text.hpp"
 #include "web/cookies.hpp"
 #include "web/forms.hpp"
@@ -30,7 +31,28 @@ void RenderLogin(RequestContext& ctx, Deps& deps, const std::string& email, cons
   nlohmann::json data = ErrorSummary(errors);
   data["email"] = email;
   data["next"] = next;
+  if (const auto* provider = deps.auth.identity_provider()) {
+    data["provider_name"] = provider->name();
+    data["provider_href"] =
+        "/connexion/proconnect" + (next == "/" ? std::string() : "?suite=" + UrlEncode(next));
+  }
   RenderPage(ctx, deps, "login", "Connexion", data, status);
+}
+
+// Where a signed-in session goes first: the second step, a forced password change, or `next`.
+void EnterSession(RequestContext& ctx, const std::string& token, service::SessionStage stage,
+                  bool must_change_password, const std::string& next) {
+  SetCookie(ctx.res, kSessionCookie, token, ctx.secure);
+  SetCookie(ctx.res, kPreSessionCsrfCookie, "", ctx.secure, CookieLife::kExpireNow);
+  if (stage != service::SessionStage::kFull) {
+    // The second step (code, or enrolment) comes before anything else, even a forced
+    // password change.
+    Redirect(ctx, StagePath(stage) + (next == "/" ? "" : "?suite=" + UrlEncode(next)));
+  } else if (must_change_password) {
+    Redirect(ctx, "/mot-de-passe", "must_change_password");
+  } else {
+    Redirect(ctx, next);
+  }
 }
 
 }  // namespace
@@ -77,27 +99,85 @@ void RegisterAuthPages(Router& router, Deps& deps) {
                       {{"email", "Adresse e-mail ou mot de passe incorrect."}}, 401);
           return;
         }
-        SetCookie(ctx.res, kSessionCookie, outcome.session_token, ctx.secure);
-        SetCookie(ctx.res, kPreSessionCsrfCookie, "", ctx.secure, CookieLife::kExpireNow);
-        if (outcome.stage != service::SessionStage::kFull) {
-          // The second step (code, or enrolment) comes before anything else, even a forced
-          // password change.
-          Redirect(ctx,
-                   StagePath(outcome.stage) + (next == "/" ? "" : "?suite=" + UrlEncode(next)));
-        } else if (outcome.user.must_change_password) {
-          Redirect(ctx, "/mot-de-passe", "must_change_password");
-        } else {
-          Redirect(ctx, next);
+        EnterSession(ctx, outcome.session_token, outcome.stage, outcome.user.must_change_password,
+                     next);
+      });
+
+  // ProConnect (OpenID Connect): to the provider, then back here with its answer.
+  router.Page(Method::kGet, "/connexion/proconnect", "auth.external_start", Permission::kPublic,
+              [&deps](RequestContext& ctx) {
+                if (ctx.session) {
+                  Redirect(ctx, "/");
+                  return;
+                }
+                const std::string next = SafeNext(ctx.req.get_param_value("suite"));
+                try {
+                  Redirect(ctx, deps.auth.StartExternalSignIn(next, ctx.actor));
+                } catch (const Error& e) {
+                  if (e.code() != ErrorCode::kUnavailable) {
+                    throw;
+                  }
+                  RenderLogin(ctx, deps, "", next, {{"proconnect", e.public_message()}}, 503);
+                }
+              });
+
+  router.Page(
+      Method::kGet, "/connexion/proconnect/retour", "auth.external_finish", Permission::kPublic,
+      [&deps](RequestContext& ctx) {
+        if (ctx.session) {
+          Redirect(ctx, "/");
+          return;
         }
+        const auto outcome = deps.auth.FinishExternalSignIn(
+            ctx.req.get_param_value("state"), ctx.req.get_param_value("code"),
+            ctx.req.get_param_value("error"), ctx.actor);
+        const std::string next = SafeNext(outcome.return_to);
+        const std::string name = deps.auth.identity_provider() != nullptr
+                                     ? deps.auth.identity_provider()->name()
+                                     : std::string("ProConnect");
+        switch (outcome.status) {
+          case service::ExternalSignInStatus::kSuccess:
+            // The password is not what this person typed: no forced change of it here.
+            EnterSession(ctx, outcome.session_token, outcome.stage, false, next);
+            return;
+          case service::ExternalSignInStatus::kNoAccount:
+            RenderLogin(ctx, deps, "", next,
+                        {{"proconnect",
+                          name + " vous a bien identifié avec l’adresse " + outcome.email +
+                              ", mais aucun compte Allervers actif n’a cette adresse. Demandez à "
+                              "la coordination de l’équipe ou à l’administrateur de la "
+                              "plateforme de vous en créer un avec cette adresse."}},
+                        403);
+            return;
+          case service::ExternalSignInStatus::kUnavailable:
+            RenderLogin(ctx, deps, "", next,
+                        {{"proconnect", name + " ne répond pas pour le moment. Réessayez dans "
+                                               "quelques minutes, ou connectez-vous avec votre "
+                                               "mot de passe."}},
+                        503);
+            return;
+          case service::ExternalSignInStatus::kRefused:
+            break;
+        }
+        RenderLogin(ctx, deps, "", next,
+                    {{"proconnect", "La connexion avec " + name +
+                                        " n’a pas abouti (annulée, expirée, déjà utilisée ou "
+                                        "refusée). Recommencez ; si cela se reproduit, prévenez "
+                                        "l’administrateur de la plateforme."}},
+                    400);
       });
 
   router.Page(Method::kPost, "/deconnexion", "auth.sign_out", Permission::kSignedIn,
               [&deps](RequestContext& ctx) {
+                std::string provider_logout;
                 if (auto token = ReadCookie(ctx.req, kSessionCookie)) {
-                  deps.auth.SignOut(*token, ctx.actor);
+                  provider_logout = deps.auth.SignOut(*token, ctx.actor);
                 }
                 SetCookie(ctx.res, kSessionCookie, "", ctx.secure, CookieLife::kExpireNow);
-                Redirect(ctx, "/connexion", "signed_out");
+                // Opened through ProConnect: its session ends too, and it sends the browser
+                // back to the sign-in page.
+                Redirect(ctx, provider_logout.empty() ? "/connexion" : provider_logout,
+                         "signed_out");
               });
 
   router.Page(Method::kGet, "/mot-de-passe", "auth.password", Permission::kSignedIn,

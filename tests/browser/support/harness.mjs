@@ -75,10 +75,12 @@ function tail(text, lines = 40) {
 
 /**
  * Starts a server with demo data on a free port; returns { baseUrl, dbUrl, cli, stop }.
+ * `env(baseUrl)` gives (or promises) more environment variables for the server, once its address
+ * is known and before it starts (ProConnect's settings: tests/browser/proconnect.test.mjs).
  * stop() kills the server and removes its temporary directory; it throws if the server had died
  * on its own (a crash is a failure even when every page looked fine).
  */
-export async function startServer() {
+export async function startServer({ env = () => ({}) } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "allervers-browser-"));
   const dbUrl = `sqlite:${path.join(dir, "browser.db")}`;
   let child = null;
@@ -94,7 +96,7 @@ export async function startServer() {
     cli(dbUrl, ["demo"]);
     const port = await freePort();
     child = spawn(binary, ["--database", dbUrl, "--listen", `127.0.0.1:${port}`, "--log-level", "warn", "serve"], {
-      env: serverEnv,
+      env: { ...serverEnv, ...(await env(`http://127.0.0.1:${port}`)) },
       stdio: ["ignore", "ignore", "pipe"],
     });
     child.stderr.setEncoding("utf8");
