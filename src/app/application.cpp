@@ -162,6 +162,10 @@ std::unique_ptr<service::SecretSealer> LoadKeyRing(const config::Config& config,
 Application::Application(config::Config config, KeyFileMissing key_file_missing)
     : config_(std::move(config)) {
   started_unix_seconds_ = UnixSeconds(clock_.Now());
+  // This process among the servers sharing the database: the owner of the leases it takes.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  instance_ = std::string(host) + ":" + std::to_string(::getpid()) + ":" + tokens_.NewToken(6);
   security::InitCrypto();
   hasher_ = std::make_unique<security::Argon2PasswordHasher>(
       config_.fast_password_hashing ? security::HashCost::Minimum()
@@ -309,7 +313,7 @@ void Application::RunDailyRetention() {
   // Once a day, from 2 a.m. Paris time (docs/retention.md); a failed run is tried again at the
   // next check.
   try {
-    const auto run = retention_->RunIfDue();
+    const auto run = retention_->RunIfDue(instance_);
     if (!run) {
       return;
     }

@@ -120,6 +120,7 @@ class Application {
   std::unique_ptr<service::TwoFactorService> two_factor_;
   /// Why there is no key ring (empty when there is one): Serve() refuses to start then.
   std::string key_problem_;
+  std::string instance_;  // host:pid:random, the owner of the job leases this process takes
   std::filesystem::path key_file_;
   std::unique_ptr<service::DemoSeeder> demo_;
   std::unique_ptr<service::ScaleGenerator> scale_generator_;

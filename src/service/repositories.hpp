@@ -188,6 +188,18 @@ class TwoFactorRepository {
   virtual std::vector<domain::UserId> EnrolledUsers() = 0;
 };
 
+/// Leases of the jobs that must run once across the servers sharing the database (job_lease).
+class JobLeaseRepository {
+ public:
+  virtual ~JobLeaseRepository() = default;
+  /// Takes the lease of job `name` for `owner` until `until`, if it is free, lapsed, or
+  /// already `owner`'s; false when another server holds it.
+  virtual bool TryTake(std::string_view name, std::string_view owner, Instant now,
+                       Instant until) = 0;
+  /// Gives the lease back, if `owner` holds it.
+  virtual void Release(std::string_view name, std::string_view owner) = 0;
+};
+
 /// The columns that hold text sealed with the server's key ring (SecretSealer).
 enum class SealedColumn { kCaseNoteBody, kTotpSecret };
 
@@ -256,6 +268,7 @@ class Tx {
   virtual ThrottleRepository& throttle() = 0;
   virtual TwoFactorRepository& two_factor() = 0;
   virtual SealedValueRepository& sealed_values() = 0;
+  virtual JobLeaseRepository& job_leases() = 0;
   virtual AuditRepository& audit() = 0;
   virtual PersonRepository& persons() = 0;
   virtual ReferralRepository& referrals() = 0;

@@ -149,12 +149,32 @@ std::vector<RetentionRun> RetentionService::Runs(const Actor& actor, int limit) 
   return out;
 }
 
-std::optional<RetentionRun> RetentionService::RunIfDue() {
+std::optional<RetentionRun> RetentionService::RunIfDue(std::string_view owner) {
   const Instant now = clock_.Now();
   if (paris::ToLocal(now).hour < 2 || !DueToday(now)) {
     return std::nullopt;
   }
-  return Run(Actor::System("retention"), false, "daily");
+  bool leased = false;
+  store_.Write(
+      [&](Tx& tx) { leased = tx.job_leases().TryTake("retention", owner, now, now + kLease); });
+  if (!leased) {
+    return std::nullopt;  // another server is running it
+  }
+  const auto release = [&] {
+    store_.Write([&](Tx& tx) { tx.job_leases().Release("retention", owner); });
+  };
+  try {
+    // Checked again under the lease: another server may have finished it meanwhile.
+    std::optional<RetentionRun> run;
+    if (DueToday(clock_.Now())) {
+      run = Run(Actor::System("retention"), false, "daily");
+    }
+    release();
+    return run;
+  } catch (...) {
+    release();
+    throw;
+  }
 }
 
 bool RetentionService::DueToday(Instant now) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -36,7 +38,12 @@ class RetentionService {
   bool DueToday(Instant now);
   /// The daily job of `serve`: from 2 a.m. Paris time, runs the purge (as the system, "daily")
   /// unless a run already succeeded that day; what it did, or nothing when it was not due.
-  std::optional<RetentionRun> RunIfDue();
+  /// Several servers on one database: only the one holding the job's lease (`owner`, one per
+  /// process; job_lease) runs it, and the others find it done.
+  std::optional<RetentionRun> RunIfDue(std::string_view owner = "serve");
+
+  /// How long a server may hold the purge's lease; one that died holding it frees it then.
+  static constexpr std::chrono::hours kLease{1};
   /// The cutoffs that apply at `now` under the current settings.
   RetentionCutoffs Cutoffs(Tx& tx, Instant now) const;
 

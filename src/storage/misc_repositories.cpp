@@ -465,6 +465,36 @@ class SqlSettingRepository final : public service::SettingRepository {
   soci::session& sql_;
 };
 
+class SqlJobLeaseRepository final : public service::JobLeaseRepository {
+ public:
+  explicit SqlJobLeaseRepository(soci::session& sql) : sql_(sql) {}
+
+  bool TryTake(std::string_view name, std::string_view owner, Instant now, Instant until) override {
+    const std::string job(name);
+    const std::string who(owner);
+    const long long at = ToEpoch(now);
+    const long long end = ToEpoch(until);
+    // One statement: the row's lock (PostgreSQL) or the write lock (SQLite) makes it atomic.
+    Query q(sql_,
+            "UPDATE job_lease SET owner = :o, lease_until = :u WHERE name = :n AND "
+            "(lease_until <= :now OR owner = :same)");
+    q.Use(who).Use(end).Use(job).Use(at).Use(who);
+    return q.Run() == 1;
+  }
+
+  void Release(std::string_view name, std::string_view owner) override {
+    const std::string job(name);
+    const std::string who(owner);
+    Query q(sql_,
+            "UPDATE job_lease SET owner = '', lease_until = 0 WHERE name = :n AND owner = :o");
+    q.Use(job).Use(who);
+    q.Run();
+  }
+
+ private:
+  soci::session& sql_;
+};
+
 }  // namespace
 
 std::unique_ptr<service::ApiTokenRepository> MakeApiTokenRepository(soci::session& sql) {
@@ -481,6 +511,10 @@ std::unique_ptr<service::ImportRepository> MakeImportRepository(soci::session& s
 }
 std::unique_ptr<service::SettingRepository> MakeSettingRepository(soci::session& sql) {
   return std::make_unique<SqlSettingRepository>(sql);
+}
+
+std::unique_ptr<service::JobLeaseRepository> MakeJobLeaseRepository(soci::session& sql) {
+  return std::make_unique<SqlJobLeaseRepository>(sql);
 }
 
 }  // namespace allervers::storage

@@ -38,6 +38,9 @@ service::TwoFactorRepository& SqlTx::two_factor() {
 service::SealedValueRepository& SqlTx::sealed_values() {
   return Lazy(sealed_values_, sql_, MakeSealedValueRepository);
 }
+service::JobLeaseRepository& SqlTx::job_leases() {
+  return Lazy(job_leases_, sql_, MakeJobLeaseRepository);
+}
 service::AuditRepository& SqlTx::audit() {
   if (!audit_) {
     audit_ = MakeAuditRepository(sql_, backend_);

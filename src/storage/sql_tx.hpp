@@ -34,6 +34,7 @@ class SqlTx final : public service::Tx {
   service::ThrottleRepository& throttle() override;
   service::TwoFactorRepository& two_factor() override;
   service::SealedValueRepository& sealed_values() override;
+  service::JobLeaseRepository& job_leases() override;
   service::AuditRepository& audit() override;
   service::PersonRepository& persons() override;
   service::ReferralRepository& referrals() override;
@@ -74,6 +75,7 @@ class SqlTx final : public service::Tx {
   std::unique_ptr<service::ThrottleRepository> throttle_;
   std::unique_ptr<service::TwoFactorRepository> two_factor_;
   std::unique_ptr<service::SealedValueRepository> sealed_values_;
+  std::unique_ptr<service::JobLeaseRepository> job_leases_;
   std::unique_ptr<ChainedAuditRepository> audit_;
   std::unique_ptr<service::PersonRepository> persons_;
   std::unique_ptr<service::ReferralRepository> referrals_;
@@ -107,6 +109,7 @@ std::unique_ptr<service::OidcLoginRepository> MakeOidcLoginRepository(soci::sess
 std::unique_ptr<service::ThrottleRepository> MakeThrottleRepository(soci::session& sql);
 std::unique_ptr<service::TwoFactorRepository> MakeTwoFactorRepository(soci::session& sql);
 std::unique_ptr<service::SealedValueRepository> MakeSealedValueRepository(soci::session& sql);
+std::unique_ptr<service::JobLeaseRepository> MakeJobLeaseRepository(soci::session& sql);
 std::unique_ptr<ChainedAuditRepository> MakeAuditRepository(soci::session& sql, Backend backend);
 std::unique_ptr<service::PersonRepository> MakePersonRepository(soci::session& sql);
 std::unique_ptr<service::ReferralRepository> MakeReferralRepository(soci::session& sql);

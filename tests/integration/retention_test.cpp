@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "common/time.hpp"
 #include "domain/letter.hpp"
@@ -606,6 +607,38 @@ TEST(RetentionWebTest, TheAdministratorSeesTheRuleAndRunsThePurge) {
   EXPECT_EQ(coord.Get("/admin/conservation")->status, 403);
   EXPECT_EQ(coord.Post("/admin/conservation/purge", {})->status, 403);
   EXPECT_EQ(s.retention.Runs(system).size(), 2u);
+}
+
+// Several servers on one database (issue 9 §4): the daily purge runs once, whichever server
+// gets there first; a server that died holding the job's lease holds it an hour at most.
+TEST_P(RetentionTest, TwoServersOnOneDatabaseRunTheDailyPurgeOnce) {
+  BuildExpiredCase();
+  At({2026, 6, 1}, 3);
+  // A second server: its own connection pool and services, the same database.
+  storage::Database other_db(storage::DatabaseUrl::Parse(db_->url()), storage::DatabaseOptions{4});
+  TestServices other(other_db);
+  other.clock.Set(s_->clock.Now());
+  std::optional<service::RetentionRun> a;
+  std::optional<service::RetentionRun> b;
+  std::thread first([&] { a = s_->retention.RunIfDue("server-a"); });
+  std::thread second([&] { b = other.retention.RunIfDue("server-b"); });
+  first.join();
+  second.join();
+  EXPECT_NE(a.has_value(), b.has_value()) << "exactly one of the two ran it";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM retention_run WHERE run_by = 'daily'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM job_lease WHERE owner <> ''"), 0) << "given back";
+
+  // The next day, server A dies holding the lease: B waits for the lease to lapse.
+  At({2026, 6, 2}, 3);
+  other.clock.Set(s_->clock.Now());
+  db_->db().Write([&](service::Tx& tx) {
+    EXPECT_TRUE(tx.job_leases().TryTake("retention", "server-a", s_->clock.Now(),
+                                        s_->clock.Now() + service::RetentionService::kLease));
+  });
+  EXPECT_FALSE(other.retention.RunIfDue("server-b").has_value());
+  other.clock.Advance(service::RetentionService::kLease);
+  EXPECT_TRUE(other.retention.RunIfDue("server-b").has_value());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM retention_run WHERE run_by = 'daily'"), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RetentionTest,

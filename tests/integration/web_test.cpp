@@ -332,5 +332,42 @@ TEST_F(WebTest, LogsHoldNoPersonalData) {
   }
 }
 
+// Several servers on one database (issue 9 §4): a session opened through one is valid on the
+// other, and signing out on either ends it on both. Each server has its own connection pool,
+// as two processes would.
+class TwoServersTest : public ::testing::TestWithParam<TestBackend> {};
+
+TEST_P(TwoServersTest, ASessionOpenedOnOneServerWorksOnTheOtherAndEndsOnBoth) {
+  auto db = TestDatabase::Create(GetParam());
+  ALLERVERS_SKIP_IF_NO_DB(db);
+  storage::Database other_db(storage::DatabaseUrl::Parse(db->url()), storage::DatabaseOptions{4});
+  TestServer one(db->db(), {});
+  TestServer two(other_db, {});
+  const auto system = service::Actor::System("t");
+  auto& s = one.services();
+  ASSERT_TRUE(s.structures.Create(system, {"EMN", "Équipe", "operateur", ""}).errors.empty());
+  ASSERT_TRUE(
+      s.users.Create(system, {"lea@emn.example", "Léa", "intervenant", "EMN", ""}, kGoodPassword)
+          .errors.empty());
+
+  Browser on_one(one);
+  ASSERT_EQ(on_one.SignIn("lea@emn.example", kGoodPassword), 303);
+  Browser on_two(two);
+  on_two.SetCookie("allervers_session", on_one.Cookie("allervers_session"));
+  auto home = on_two.Get("/");
+  ASSERT_TRUE(home);
+  EXPECT_EQ(home->status, 200) << "the session is in the database, not in a server";
+  // Signed out through the second server: the first one no longer knows the session.
+  ASSERT_TRUE(on_two.Post("/deconnexion", {}));
+  auto after = on_one.Get("/");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 303);
+  EXPECT_EQ(after->get_header_value("Location").rfind("/connexion", 0), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TwoServersTest,
+                         ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
+                         BackendName);
+
 }  // namespace
 }  // namespace allervers::testing
