@@ -503,8 +503,7 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
     return "((" + day + ") * 86400 + (" + hour + ") * 3600)";
   }
   std::string Pad(const std::string& v, int width) const {
-    return pg_ ? fmt::format("lpad(CAST({} AS TEXT), {}, '0')", v, width)
-               : fmt::format("printf('%0{}d', {})", width, v);
+    return ZeroPadSql(pg_ ? Backend::kPostgres : Backend::kSqlite, v, width);
   }
   // The normal path: every person but one in twenty (declared not receivable).
   static constexpr const char* kNormal = "g.p % 20 <> 0";
@@ -795,6 +794,14 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
 
 std::unique_ptr<service::ScaleGenerator> MakeScaleGenerator(Database& db) {
   return std::make_unique<SqlScaleGenerator>(db);
+}
+
+std::string ZeroPadSql(Backend backend, const std::string& value, int width) {
+  if (backend == Backend::kPostgres) {
+    return fmt::format("lpad(CAST({0} AS TEXT), GREATEST({1}, length(CAST({0} AS TEXT))), '0')",
+                       value, width);
+  }
+  return fmt::format("printf('%0{}d', {})", width, value);
 }
 
 }  // namespace allervers::storage

@@ -72,6 +72,21 @@ TEST_P(ScaleGeneratorTest, RefusesABadCountAndADatabaseWithData) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM person"), 0);
 }
 
+// Referral numbers carry the person's index on 5 digits at least: past 99 999 persons they
+// grow, never cut (PostgreSQL's lpad cut them, and 1 000 000 persons failed on a duplicate).
+TEST_P(ScaleGeneratorTest, ZeroPaddingNeverCutsALongerNumber) {
+  const auto backend = GetParam() == TestBackend::kPostgres ? storage::Backend::kPostgres
+                                                            : storage::Backend::kSqlite;
+  for (const auto& [value, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"42", "00042"}, {"99999", "99999"}, {"100000", "100000"}, {"1234567", "1234567"}}) {
+    std::string padded;
+    db_->db().WithSession([&](soci::session& sql) {
+      sql << "SELECT " + storage::ZeroPadSql(backend, value, 5), soci::into(padded);
+    });
+    EXPECT_EQ(padded, expected) << value;
+  }
+}
+
 TEST_P(ScaleGeneratorTest, GeneratesAConsistentActivity) {
   int steps = 0;
   const auto result = demo_->Run(kPersons, [&](const service::ScaleStep&) { ++steps; });
