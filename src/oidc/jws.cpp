@@ -26,11 +26,6 @@ struct Free {
 template <class T>
 using Ptr = std::unique_ptr<T, Free>;
 
-std::string Member(const nlohmann::json& j, const char* name) {
-  const auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 Ptr<BIGNUM> Bignum(const std::string& bytes) {
   return Ptr<BIGNUM>(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
                                static_cast<int>(bytes.size()), nullptr));
@@ -38,7 +33,7 @@ Ptr<BIGNUM> Bignum(const std::string& bytes) {
 
 // A public key from its JWK; nothing when the JWK is not a usable key of `kty`.
 Ptr<EVP_PKEY> KeyFromJwk(const nlohmann::json& jwk, const std::string& alg) {
-  const std::string kty = Member(jwk, "kty");
+  const std::string kty = JsonString(jwk, "kty");
   Ptr<OSSL_PARAM_BLD> build(OSSL_PARAM_BLD_new());
   Ptr<BIGNUM> n;
   Ptr<BIGNUM> e;
@@ -47,7 +42,7 @@ Ptr<EVP_PKEY> KeyFromJwk(const nlohmann::json& jwk, const std::string& alg) {
   if (alg == "RS256" && kty == "RSA") {
     std::string nb;
     std::string eb;
-    if (!Base64UrlDecode(Member(jwk, "n"), nb) || !Base64UrlDecode(Member(jwk, "e"), eb) ||
+    if (!Base64UrlDecode(JsonString(jwk, "n"), nb) || !Base64UrlDecode(JsonString(jwk, "e"), eb) ||
         nb.size() < 256) {  // 2048-bit keys at least
       return nullptr;
     }
@@ -58,10 +53,10 @@ Ptr<EVP_PKEY> KeyFromJwk(const nlohmann::json& jwk, const std::string& alg) {
       return nullptr;
     }
     type = "RSA";
-  } else if (alg == "ES256" && kty == "EC" && Member(jwk, "crv") == "P-256") {
+  } else if (alg == "ES256" && kty == "EC" && JsonString(jwk, "crv") == "P-256") {
     std::string x;
     std::string y;
-    if (!Base64UrlDecode(Member(jwk, "x"), x) || !Base64UrlDecode(Member(jwk, "y"), y) ||
+    if (!Base64UrlDecode(JsonString(jwk, "x"), x) || !Base64UrlDecode(JsonString(jwk, "y"), y) ||
         x.size() != 32 || y.size() != 32) {
       return nullptr;
     }
@@ -132,6 +127,11 @@ bool Base64UrlDecode(std::string_view text, std::string& out) {
   return true;
 }
 
+std::string JsonString(const nlohmann::json& j, const char* name) {
+  const auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string Sha256(std::string_view bytes) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
@@ -162,19 +162,20 @@ JwsCheck VerifyJws(std::string_view token, const nlohmann::json& jwks) {
     out.problem = "bad_header";
     return out;
   }
-  const std::string alg = Member(header, "alg");
+  const std::string alg = JsonString(header, "alg");
   if (alg != "RS256" && alg != "ES256") {
     out.problem = "algorithm_refused:" + alg.substr(0, 16);
     return out;
   }
-  const std::string kid = Member(header, "kid");
+  const std::string kid = JsonString(header, "kid");
   const nlohmann::json* jwk = nullptr;
   if (jwks.is_object() && jwks.contains("keys") && jwks["keys"].is_array()) {
     for (const auto& k : jwks["keys"]) {
-      const std::string use = Member(k, "use");
-      if (k.is_object() && (kid.empty() || Member(k, "kid") == kid) &&
-          (use.empty() || use == "sig") && (Member(k, "alg").empty() || Member(k, "alg") == alg) &&
-          Member(k, "kty") == (alg == "RS256" ? "RSA" : "EC")) {
+      const std::string use = JsonString(k, "use");
+      if (k.is_object() && (kid.empty() || JsonString(k, "kid") == kid) &&
+          (use.empty() || use == "sig") &&
+          (JsonString(k, "alg").empty() || JsonString(k, "alg") == alg) &&
+          JsonString(k, "kty") == (alg == "RS256" ? "RSA" : "EC")) {
         jwk = &k;
         break;
       }

@@ -24,6 +24,9 @@ std::string Base64UrlEncode(std::string_view bytes);
 /// Empty when `text` is not base64url.
 bool Base64UrlDecode(std::string_view text, std::string& out);
 
+/// The string member `name` of a JSON object; empty when it is missing or not a string.
+std::string JsonString(const nlohmann::json& j, const char* name);
+
 /// SHA-256 of `bytes`, raw (PKCE's S256 code challenge is its base64url).
 std::string Sha256(std::string_view bytes);
 

@@ -109,11 +109,6 @@ nlohmann::json JsonObject(const OpenIdSettings& s, const Answer& a, const std::s
   return j;
 }
 
-std::string Str(const nlohmann::json& j, const char* name) {
-  const auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::optional<std::int64_t> Seconds(const nlohmann::json& j, const char* name) {
   const auto it = j.find(name);
   if (it == j.end() || !it->is_number()) {
@@ -178,15 +173,15 @@ OpenIdClient::Metadata OpenIdClient::Discover() {
       Exchange(settings_, settings_.issuer + "/.well-known/openid-configuration", nullptr),
       "discovery");
   // The document must be the issuer's own (OpenID Connect Discovery §4.3).
-  if (Str(j, "issuer") != settings_.issuer) {
+  if (JsonString(j, "issuer") != settings_.issuer) {
     Unreachable(settings_.name, "discovery issuer mismatch");
   }
   Metadata m;
-  m.authorization_endpoint = Str(j, "authorization_endpoint");
-  m.token_endpoint = Str(j, "token_endpoint");
-  m.userinfo_endpoint = Str(j, "userinfo_endpoint");
-  m.jwks_uri = Str(j, "jwks_uri");
-  m.end_session_endpoint = Str(j, "end_session_endpoint");
+  m.authorization_endpoint = JsonString(j, "authorization_endpoint");
+  m.token_endpoint = JsonString(j, "token_endpoint");
+  m.userinfo_endpoint = JsonString(j, "userinfo_endpoint");
+  m.jwks_uri = JsonString(j, "jwks_uri");
+  m.end_session_endpoint = JsonString(j, "end_session_endpoint");
   m.fetched = now;
   if (m.authorization_endpoint.empty() || m.token_endpoint.empty() || m.jwks_uri.empty()) {
     Unreachable(settings_.name, "discovery incomplete");
@@ -253,8 +248,8 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
       {"client_id", settings_.client_id},       {"client_secret", settings_.client_secret}};
   const auto tokens =
       JsonObject(settings_, Exchange(settings_, meta.token_endpoint, &form), "token");
-  const std::string id_token = Str(tokens, "id_token");
-  const std::string access_token = Str(tokens, "access_token");
+  const std::string id_token = JsonString(tokens, "id_token");
+  const std::string access_token = JsonString(tokens, "access_token");
   if (id_token.empty()) {
     Refuse(settings_.name, "no id_token");
   }
@@ -263,7 +258,7 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
   // OpenID Connect Core §3.1.3.7.
   const std::int64_t now = ToEpoch(clock_.Now());
   const std::int64_t skew = settings_.clock_skew.count();
-  if (Str(claims, "iss") != settings_.issuer) {
+  if (JsonString(claims, "iss") != settings_.issuer) {
     Refuse(settings_.name, "wrong issuer");
   }
   const auto aud = claims.find("aud");
@@ -272,7 +267,7 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
     audience_ok = aud->get<std::string>() == settings_.client_id;
   } else if (aud != claims.end() && aud->is_array()) {
     audience_ok = std::find(aud->begin(), aud->end(), settings_.client_id) != aud->end() &&
-                  (aud->size() == 1 || Str(claims, "azp") == settings_.client_id);
+                  (aud->size() == 1 || JsonString(claims, "azp") == settings_.client_id);
   }
   if (!audience_ok) {
     Refuse(settings_.name, "wrong audience");
@@ -285,10 +280,10 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
   if (!iat || *iat - skew > now) {
     Refuse(settings_.name, "issued in the future");
   }
-  if (Str(claims, "nonce") != nonce || nonce.empty()) {
+  if (JsonString(claims, "nonce") != nonce || nonce.empty()) {
     Refuse(settings_.name, "nonce mismatch");
   }
-  const std::string subject = Str(claims, "sub");
+  const std::string subject = JsonString(claims, "sub");
   if (subject.empty()) {
     Refuse(settings_.name, "no subject");
   }
@@ -296,7 +291,7 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
   service::ExternalIdentity identity;
   identity.subject = subject;
   identity.id_token = id_token;
-  identity.email = Str(claims, "email");
+  identity.email = JsonString(claims, "email");
   if (const auto amr = claims.find("amr"); amr != claims.end() && amr->is_array()) {
     identity.multi_factor = std::find(amr->begin(), amr->end(), "mfa") != amr->end();
   }
@@ -313,11 +308,11 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
     } else {
       info = JsonObject(settings_, a, "userinfo");
     }
-    if (Str(info, "sub") != subject) {
+    if (JsonString(info, "sub") != subject) {
       Refuse(settings_.name, "userinfo subject mismatch");
     }
-    if (!Str(info, "email").empty()) {
-      identity.email = Str(info, "email");
+    if (!JsonString(info, "email").empty()) {
+      identity.email = JsonString(info, "email");
     }
   }
   if (identity.email.empty()) {
