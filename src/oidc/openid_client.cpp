@@ -227,7 +227,7 @@ std::string OpenIdClient::AuthorizationUrl(std::string_view state, std::string_v
   return url;
 }
 
-nlohmann::json OpenIdClient::CheckedClaims(const std::string& jws, const Metadata& /*meta*/) {
+nlohmann::json OpenIdClient::CheckedClaims(const std::string& jws) {
   JwsCheck check = VerifyJws(jws, Keys(false));
   if (check.unknown_key) {
     check = VerifyJws(jws, Keys(true));  // the provider may have rotated its keys
@@ -253,7 +253,7 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
   if (id_token.empty()) {
     Refuse(settings_.name, "no id_token");
   }
-  const auto claims = CheckedClaims(id_token, meta);
+  const auto claims = CheckedClaims(id_token);
 
   // OpenID Connect Core §3.1.3.7.
   const std::int64_t now = ToEpoch(clock_.Now());
@@ -304,7 +304,7 @@ service::ExternalIdentity OpenIdClient::Redeem(std::string_view code,
       while (!jws.empty() && (jws.back() == '\n' || jws.back() == '\r' || jws.back() == ' ')) {
         jws.pop_back();
       }
-      info = CheckedClaims(jws, meta);
+      info = CheckedClaims(jws);
     } else {
       info = JsonObject(settings_, a, "userinfo");
     }

@@ -57,7 +57,9 @@ class OpenIdClient final : public service::IdentityProvider {
   };
   Metadata Discover();
   nlohmann::json Keys(bool refresh);
-  nlohmann::json CheckedClaims(const std::string& jws, const Metadata& meta);
+  /// The claims of `jws` once its signature is checked (the key set read again once for an
+  /// unknown key); throws Error(kPermissionDenied) otherwise.
+  nlohmann::json CheckedClaims(const std::string& jws);
 
   OpenIdSettings settings_;
   const Clock& clock_;
