@@ -1,6 +1,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startServer, launchBrowser, newPage, signIn, check, accounts } from "./support/harness.mjs";
@@ -214,6 +214,7 @@ test("coordinator: CSV import in Windows-1252 with a preview and a report", asyn
   await page.goto("/triage");
   await page.getByRole("row", { name: /LÉVÊQUE Hélène/ }).waitFor();
   await context.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("administrator: reference data and API tokens shown once", async () => {
