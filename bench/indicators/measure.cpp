@@ -1,9 +1,10 @@
 // Indicators benchmark: fills a database with the national-scale generator of `allervers demo
 // --scale` (storage/scale_generator.cpp: persons across 100 teams, one referral each, about ten
 // interventions each, contacts, appointments, bilans, procedures, orientations, closures), then
-// times IndicatorService::Compute for one quarter — every indicator — for the Département (all
-// teams) and for one team. `bench/run` (issue 9, not written yet) is to call this program for
-// its "indicators for a quarter" line.
+// times IndicatorService::Compute for one quarter — every indicator — for every team at once
+// (the national view), for one territory (a Département's pilote) and for one team; and the
+// dashboard's call, which adds the previous quarter. `bench/run` (issue 9, not written yet) is to
+// call this program for its "indicators for a quarter" line.
 //
 //   cmake --build build -j2 --target bench_indicators
 //   build/bench/bench_indicators --database sqlite:var/bench-ind-1M.db --persons 1000000
@@ -91,58 +92,87 @@ int Run(const Options& opt) {
   team.user_id = 1;
   team.structure_id = 1;
   const service::IndicatorQuery quarter{"2026-10-01", "2026-12-31", "", "", ""};
+  // A Département's own pilote: the territory of the first team, filtered.
+  std::string territory;
+  db.WithSession([&](soci::session& sql) {
+    sql << "SELECT territory FROM structure WHERE id = 1", soci::into(territory);
+  });
+  service::IndicatorQuery one_territory = quarter;
+  one_territory.territory = territory;
 
   fmt::print("\n{} — {} persons, {} teams, indicators of Q4 2026 ({} runs)\n",
              url.backend == storage::Backend::kSqlite ? "SQLite" : "PostgreSQL", persons, kTeams,
              opt.runs);
-  for (const auto& [label, actor] : std::vector<std::pair<std::string, service::Actor>>{
-           {"Département (every team)", departement}, {"one team (coordinator)", team}}) {
+  struct Case {
+    std::string label;
+    service::Actor actor;
+    service::IndicatorQuery query;
+    service::IndicatorScope scope;  // the same, for the parts
+  };
+  service::IndicatorScope team_scope;
+  team_scope.operator_id = 1;
+  service::IndicatorScope territory_scope;
+  territory_scope.territory = territory;
+  const std::vector<Case> cases = {
+      {"every team (national)", departement, quarter, {}},
+      {"one territory (" + territory + ")", departement, one_territory, territory_scope},
+      {"one team (coordinator)", team, quarter, team_scope}};
+  const auto ms_since = [](SteadyClock::time_point start) {
+    return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+  };
+  for (const auto& c : cases) {
     std::vector<double> ms;
+    std::vector<double> dashboard_ms;
     long long follow_ups = 0;
     for (int run = 0; run < opt.runs; ++run) {
-      const auto start = SteadyClock::now();
-      const auto result = indicators.Compute(actor, quarter, false);
-      ms.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count());
+      auto start = SteadyClock::now();
+      const auto result = indicators.Compute(c.actor, c.query, false);
+      ms.push_back(ms_since(start));
       follow_ups = result.current->cases.follow_ups;
+      // The dashboard shows the previous quarter beside it: two computations.
+      start = SteadyClock::now();
+      (void)indicators.Compute(c.actor, c.query, true);
+      dashboard_ms.push_back(ms_since(start));
     }
-    fmt::print("  {:<28} median {:>8.1f} ms  min {:>8.1f} ms  (follow-ups: {})\n", label,
-               Median(ms), *std::min_element(ms.begin(), ms.end()), follow_ups);
+    fmt::print(
+        "  {:<34} median {:>8.1f} ms  min {:>8.1f} ms  dashboard (with the previous quarter) "
+        "{:>8.1f} ms  (follow-ups: {})\n",
+        c.label, Median(ms), *std::min_element(ms.begin(), ms.end()), Median(dashboard_ms),
+        follow_ups);
   }
-  // The figures, and where the Département's time goes: the per-referral facts (history rules,
-  // loaded from the period and the year so far) and the activity aggregates.
+  // The figures, and where the time goes: the per-referral facts (history rules, loaded from
+  // the period and the year so far) and the activity aggregates.
   const auto result = indicators.Compute(departement, quarter, false);
-  const auto& c = result.current->cases;
+  const auto& f = result.current->cases;
   const auto& a = result.current->activity;
   fmt::print(
       "  figures: received {} ({} persons), receptions {}, follow-ups {} (new {}), exits {}, "
       "interventions {} ({} min, {} persons), appointments honoured {}\n",
-      c.referrals_received, c.referral_persons, c.receptions, c.follow_ups, c.follow_ups_new,
-      c.exits, a.interventions, a.minutes, a.persons,
+      f.referrals_received, f.referral_persons, f.receptions, f.follow_ups, f.follow_ups_new,
+      f.exits, a.interventions, a.minutes, a.persons,
       a.appointments.contains("honoured") ? a.appointments.at("honoured") : 0);
   const domain::Period period{{2026, 10, 1}, {2026, 12, 31}};
   const Instant p0 = paris::FromLocal(period.from, 0, 0);
   const Instant p1 = paris::FromLocal({2027, 1, 1}, 0, 0);
   const Instant y0 = paris::FromLocal({2026, 1, 1}, 0, 0);
-  db.Read([&](service::Tx& tx) {
-    const service::IndicatorScope all;
-    auto start = SteadyClock::now();
-    const auto facts = tx.indicators().CaseFacts(all, y0, p1);
-    const double facts_ms =
-        std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-    start = SteadyClock::now();
-    const auto computed = domain::ComputeCaseIndicators(facts, period);
-    const double rules_ms =
-        std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-    start = SteadyClock::now();
-    const auto activity = tx.indicators().Activity(all, period, p0, p1, p1);
-    const double activity_ms =
-        std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-    fmt::print(
-        "  Département, by part: case facts {:.1f} ms ({} referrals loaded), rules in C++ "
-        "{:.1f} ms, activity aggregates {:.1f} ms ({} interventions)\n",
-        facts_ms, facts.size(), rules_ms, activity_ms, activity.interventions);
-    (void)computed;
-  });
+  for (const auto& c : cases) {
+    db.Read([&](service::Tx& tx) {
+      auto start = SteadyClock::now();
+      const auto facts = tx.indicators().CaseFacts(c.scope, y0, p1);
+      const double facts_ms = ms_since(start);
+      start = SteadyClock::now();
+      const auto computed = domain::ComputeCaseIndicators(facts, period);
+      const double rules_ms = ms_since(start);
+      start = SteadyClock::now();
+      const auto activity = tx.indicators().Activity(c.scope, period, p0, p1, p1);
+      const double activity_ms = ms_since(start);
+      fmt::print(
+          "  {}, by part: case facts {:.1f} ms ({} referrals loaded), rules in C++ {:.1f} ms, "
+          "activity aggregates {:.1f} ms ({} interventions)\n",
+          c.label, facts_ms, facts.size(), rules_ms, activity_ms, activity.interventions);
+      (void)computed;
+    });
+  }
   return 0;
 }
 

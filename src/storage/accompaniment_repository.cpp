@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "storage/case_milestones.hpp"
 #include "storage/sql_query.hpp"
 #include "storage/sql_tx.hpp"
 
@@ -120,6 +121,7 @@ class SqlAssessmentRepository final : public service::AssessmentRepository {
         .Use(at)
         .Use(id);
     q.Run();
+    RefreshCaseMilestones(sql_, a.referral_id);
   }
 
  private:
@@ -233,10 +235,12 @@ class SqlInterventionRepository final : public service::InterventionRepository {
     const long long at = ToEpoch(now);
     long long id = 0;
     Query q(sql_,
-            "INSERT INTO intervention (referral_id, occurred_on, duration_minutes, place, "
-            "modality, autonomy, summary, appointment_id, created_by_user_id, created_at, "
-            "updated_at) VALUES (:r, :d, :m, :p, :mo, :a, :s, :ap, :by, :c, :u) RETURNING id");
+            "INSERT INTO intervention (referral_id, operator_id, occurred_on, duration_minutes, "
+            "place, modality, autonomy, summary, appointment_id, created_by_user_id, "
+            "created_at, updated_at) VALUES (:r, (SELECT operator_id FROM referral WHERE id = "
+            ":r_again), :d, :m, :p, :mo, :a, :s, :ap, :by, :c, :u) RETURNING id");
     q.Use(referral)
+        .Use(referral)
         .Use(day)
         .Use(minutes)
         .Use(i.place)
@@ -276,6 +280,7 @@ class SqlInterventionRepository final : public service::InterventionRepository {
       ins.Use(id).Use(user);
       ins.Run();
     }
+    RefreshCaseMilestones(sql_, i.referral_id);
     return id;
   }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "storage/case_milestones.hpp"
 #include "storage/sql_query.hpp"
 #include "storage/sql_tx.hpp"
 
@@ -52,6 +53,7 @@ class SqlContactAttemptRepository final : public service::ContactAttemptReposito
         .Use(created)
         .Into(id);
     q.One();
+    RefreshCaseMilestones(sql_, referral);
     return id;
   }
 
@@ -326,6 +328,7 @@ class SqlAppointmentRepository final : public service::AppointmentRepository {
         .Use(id);
     q.Run();
     ReplaceWorkers(a.id, a.workers);
+    RefreshCaseMilestones(sql_, a.referral_id);
   }
 
   void SetOutcome(AppointmentId id, domain::AppointmentStatus status, const std::string& note,
@@ -340,6 +343,12 @@ class SqlAppointmentRepository final : public service::AppointmentRepository {
             "sequence = sequence + 1, updated_at = :u WHERE id = :id");
     q.Use(code).Use(note).Use(to, to_ind).Use(at).Use(key);
     q.Run();
+    long long referral = 0;
+    Query r(sql_, "SELECT referral_id FROM appointment WHERE id = :id");
+    r.Into(referral).Use(key);
+    if (r.One()) {
+      RefreshCaseMilestones(sql_, referral);
+    }
   }
 
   void SetReferrerResponse(AppointmentId id, domain::ReferrerResponse r, Instant now) override {

@@ -1,7 +1,12 @@
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <map>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
+#include "common/text.hpp"
 #include "common/time.hpp"
 #include "service/indicator_service.hpp"
 #include "storage/sql_query.hpp"
@@ -17,10 +22,13 @@ constexpr const char* kPersonKey = "COALESCE(p.merged_into_id, p.id, -r.id)";
 
 // The filters of the scope, appended at the end of a WHERE on `referral r`; `worker_clause`
 // says what the intervenant filter means for the rows counted. Bound by BindScope, in order.
-std::string ScopeSql(const IndicatorScope& s, const char* worker_clause) {
+// `team` is the column that holds the operator: the referral's, or the copy kept on the
+// intervention or the appointment, whose index finds a team's rows of a period at once.
+std::string ScopeSql(const IndicatorScope& s, const char* worker_clause,
+                     const char* team = "r.operator_id") {
   std::string sql;
   if (s.operator_id) {
-    sql += " AND r.operator_id = :scope_operator";
+    sql += std::string(" AND ") + team + " = :scope_operator";
   }
   if (s.structure) {
     sql += " AND r.structure_id = :scope_structure";
@@ -92,6 +100,38 @@ std::optional<LocalDate> Earliest(std::optional<LocalDate> a, std::optional<Loca
   return std::min(*a, *b);
 }
 
+// Counts by code: rows, minutes and distinct persons, in the order of the codes.
+class Groups {
+ public:
+  struct Group {
+    long long n = 0;
+    long long minutes = 0;
+    std::unordered_set<long long> persons;
+  };
+
+  void Add(const std::string& code, long long person, long long minutes) {
+    auto& g = groups_[code];
+    ++g.n;
+    g.minutes += minutes;
+    g.persons.insert(person);
+  }
+  const Group* Find(const std::string& code) const {
+    const auto it = groups_.find(code);
+    return it == groups_.end() ? nullptr : &it->second;
+  }
+  bool empty() const { return groups_.empty(); }
+  std::vector<service::CountRow> Rows() const {
+    std::vector<service::CountRow> rows;
+    for (const auto& [code, g] : groups_) {
+      rows.push_back({code, g.n, g.minutes, static_cast<long long>(g.persons.size())});
+    }
+    return rows;
+  }
+
+ private:
+  std::map<std::string, Group> groups_;
+};
+
 class SqlIndicatorRepository final : public service::IndicatorRepository {
  public:
   explicit SqlIndicatorRepository(soci::session& sql) : sql_(sql) {}
@@ -128,30 +168,19 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
       std::string gender;
       std::string postal_code;
       std::string city;
-      Query q(sql_,
-              std::string("SELECT r.id, ") + kPersonKey +
-                  ", r.status, r.decision_reason, r.received_at, "
-                  "(SELECT MIN(c.at) FROM contact_attempt c WHERE c.referral_id = r.id AND "
-                  "c.outcome IN ('joint', 'refus')), "
-                  "(SELECT MIN(a.starts_at) FROM appointment a WHERE a.referral_id = r.id AND "
-                  "a.status = 'honoured'), "
-                  "(SELECT MIN(i.occurred_on) FROM intervention i WHERE i.referral_id = r.id), "
-                  "(SELECT MIN(s.conducted_on) FROM assessment s WHERE s.referral_id = r.id AND "
-                  "s.status = 'completed'), "
-                  "COALESCE((SELECT s.level FROM assessment s WHERE s.referral_id = r.id AND "
-                  "s.kind = 'initial' AND s.status = 'completed'), ''), "
-                  "(SELECT s.conducted_on FROM assessment s WHERE s.referral_id = r.id AND "
-                  "s.kind = 'initial' AND s.status = 'completed'), "
-                  "COALESCE((SELECT s.level FROM assessment s WHERE s.referral_id = r.id AND "
-                  "s.kind = 'final' AND s.status = 'completed'), ''), "
-                  "p.birth_date, p.birth_year, COALESCE(p.gender, ''), "
-                  "COALESCE(p.postal_code, ''), COALESCE(p.city, '') "
-                  "FROM referral r LEFT JOIN person p ON p.id = r.person_id "
-                  "WHERE r.received_at IS NOT NULL AND r.received_at < :p1 AND "
-                  "NOT (r.status = 'closed' AND r.closed_at < :p0) AND "
-                  "NOT (r.status IN ('not_receivable', 'redirected', 'withdrawn') AND "
-                  "r.received_at < :p0_again)" +
-                  ScopeSql(scope, kCaseWorker) + " ORDER BY r.id");
+      Query q(sql_, std::string("SELECT r.id, ") + kPersonKey +
+                        ", r.status, r.decision_reason, r.received_at, "
+                        // The milestones kept on the referral (storage/case_milestones.hpp).
+                        "r.reached_at, r.honoured_at, r.first_intervention_on, r.first_bilan_on, "
+                        "r.initial_level, r.initial_on, r.final_level, p.birth_date, p.birth_year, "
+                        "COALESCE(p.gender, ''), "
+                        "COALESCE(p.postal_code, ''), COALESCE(p.city, '') "
+                        "FROM referral r LEFT JOIN person p ON p.id = r.person_id "
+                        "WHERE r.received_at IS NOT NULL AND r.received_at < :p1 AND "
+                        "NOT (r.status = 'closed' AND r.closed_at < :p0) AND "
+                        "NOT (r.status IN ('not_receivable', 'redirected', 'withdrawn') AND "
+                        "r.received_at < :p0_again)" +
+                        ScopeSql(scope, kCaseWorker) + " ORDER BY r.id");
       q.Into(id).Into(person).Into(status).Into(reason).Into(received);
       q.Into(contact, contact_ind).Into(honoured, honoured_ind);
       q.Into(intervention, intervention_ind).Into(bilan, bilan_ind);
@@ -195,8 +224,8 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
     std::string to_status;
     Query q(sql_,
             "SELECT e.referral_id, e.at, e.to_status FROM referral_event e JOIN referral r ON "
-            "r.id = e.referral_id WHERE (e.to_status = 'closed' OR (e.from_status = 'closed' AND "
-            "e.to_status <> 'closed')) AND e.at < :p1 AND r.received_at < :p1_again" +
+            "r.id = e.referral_id WHERE (e.to_status = 'closed' OR e.from_status = 'closed') "
+            "AND e.at < :p1 AND r.received_at < :p1_again" +
                 ScopeSql(scope, kCaseWorker) + " ORDER BY e.referral_id, e.at, e.id");
     q.Into(referral).Into(at).Into(to_status).Use(to).Use(to);
     BindScope(q, scope, sv);
@@ -217,64 +246,110 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
     const long long t0 = ToEpoch(p0);
     const long long t1 = ToEpoch(p1);
     service::ActivityAggregates out;
+    // The period's interventions of the scope are read once, with the distinct person of
+    // each; the totals and the groupings are counted here. Five GROUP BY statements over the
+    // same rows cost five scans and five sorts of the distinct persons (docs/performance.md).
     const std::string interventions =
         std::string(
             " FROM intervention i JOIN referral r ON r.id = i.referral_id LEFT JOIN "
             "person p ON p.id = r.person_id WHERE i.occurred_on >= :from AND "
             "i.occurred_on <= :to") +
-        ScopeSql(scope, kInterventionWorker);
-    const std::string counts = std::string(
-                                   ", COUNT(*), CAST(COALESCE(SUM(i.duration_minutes), 0) "
-                                   "AS BIGINT), COUNT(DISTINCT ") +
-                               kPersonKey + ")";
-    {
-      Query q(sql_, "SELECT " + counts.substr(2) + interventions);
-      q.Into(out.interventions).Into(out.minutes).Into(out.persons);
-      q.Use(from).Use(to);
-      BindScope(q, scope, sv);
-      q.One();
-    }
-    const auto grouped = [&](const std::string& key, const std::string& join,
-                             std::vector<service::CountRow>& rows) {
-      service::CountRow row;
-      Query q(sql_, "SELECT " + key + counts +
-                        (join.empty() ? interventions
-                                      : " FROM intervention i " + join +
-                                            interventions.substr(interventions.find(" JOIN "))) +
-                        " GROUP BY " + key + " ORDER BY " + key);
-      q.Into(row.code).Into(row.n).Into(row.minutes).Into(row.persons);
-      q.Use(from).Use(to);
-      BindScope(q, scope, sv);
-      q.ForEach([&] { rows.push_back(row); });
+        ScopeSql(scope, kInterventionWorker, "i.operator_id");
+    struct Seen {
+      long long person = 0;
+      long long minutes = 0;
     };
-    // The themes are joined from the period's interventions: "kind || ''" keeps SQLite from
-    // driving the join by the (kind, code) index over every item ever recorded.
-    grouped("i.place", "", out.by_place);
-    grouped("i.modality", "", out.by_modality);
-    grouped("it.code",
-            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind || '' = "
-            "'digital_theme'",
-            out.by_digital_theme);
-    grouped("it.code",
-            "JOIN intervention_item it ON it.intervention_id = i.id AND it.kind || '' = "
-            "'administrative_theme'",
-            out.by_administrative_theme);
+    std::unordered_map<long long, Seen> seen;
+    Groups places;
+    Groups modalities;
+    Groups digital;
+    Groups administrative;
+    Groups workers;
+    std::unordered_set<long long> met;  // the distinct persons
     {
-      service::WorkerRow row;
-      double fte = 0;
-      soci::indicator fte_ind = soci::i_null;
-      Query q(sql_, "SELECT u.id, u.display_name, u.fte" + counts +
-                        " FROM intervention i JOIN intervention_worker w ON w.intervention_id = "
-                        "i.id JOIN app_user u ON u.id = w.user_id" +
-                        interventions.substr(interventions.find(" JOIN ")) +
-                        " GROUP BY u.id, u.display_name, u.fte ORDER BY u.display_name, u.id");
-      q.Into(row.user_id).Into(row.name).Into(fte, fte_ind);
-      q.Into(row.n).Into(row.minutes).Into(row.persons);
+      long long id = 0;
+      Seen row;
+      std::string place;
+      std::string modality;
+      Query q(sql_, std::string("SELECT i.id, ") + kPersonKey +
+                        ", i.duration_minutes, i.place, i.modality" + interventions);
+      q.Into(id).Into(row.person).Into(row.minutes).Into(place).Into(modality);
       q.Use(from).Use(to);
       BindScope(q, scope, sv);
       q.ForEach([&] {
-        row.fte = fte_ind == soci::i_null ? std::nullopt : std::optional<double>(fte);
-        out.per_worker.push_back(row);
+        seen.emplace(id, row);
+        ++out.interventions;
+        out.minutes += row.minutes;
+        met.insert(row.person);
+        places.Add(place, row.person, row.minutes);
+        modalities.Add(modality, row.person, row.minutes);
+      });
+    }
+    out.persons = static_cast<long long>(met.size());
+    if (!seen.empty()) {
+      // The themes and the intervenants present, of the same interventions: the referral is
+      // joined only to keep a team's or a territory's rows; the person is known already.
+      const std::string same = std::string(scope.structure || !scope.territory.empty()
+                                               ? " JOIN referral r ON r.id = i.referral_id"
+                                               : "") +
+                               " WHERE i.occurred_on >= :from AND i.occurred_on <= :to" +
+                               ScopeSql(scope, kInterventionWorker, "i.operator_id");
+      long long id = 0;
+      std::string kind;
+      std::string code;
+      Query items(sql_,
+                  "SELECT it.intervention_id, it.kind, it.code FROM intervention i JOIN "
+                  "intervention_item it ON it.intervention_id = i.id AND it.kind <> "
+                  "'equipment'" +
+                      same);
+      items.Into(id).Into(kind).Into(code).Use(from).Use(to);
+      BindScope(items, scope, sv);
+      items.ForEach([&] {
+        if (const auto it = seen.find(id); it != seen.end()) {
+          (kind == "digital_theme" ? digital : administrative)
+              .Add(code, it->second.person, it->second.minutes);
+        }
+      });
+      long long user = 0;
+      Query present(sql_,
+                    "SELECT w.intervention_id, w.user_id FROM intervention i JOIN "
+                    "intervention_worker w ON w.intervention_id = i.id" +
+                        same);
+      present.Into(id).Into(user).Use(from).Use(to);
+      BindScope(present, scope, sv);
+      present.ForEach([&] {
+        if (const auto it = seen.find(id); it != seen.end()) {
+          workers.Add(std::to_string(user), it->second.person, it->second.minutes);
+        }
+      });
+    }
+    out.by_place = places.Rows();
+    out.by_modality = modalities.Rows();
+    out.by_digital_theme = digital.Rows();
+    out.by_administrative_theme = administrative.Rows();
+    if (!workers.empty()) {
+      long long id = 0;
+      std::string name;
+      double fte = 0;
+      soci::indicator fte_ind = soci::i_null;
+      Query q(sql_, "SELECT id, display_name, fte FROM app_user");
+      q.Into(id).Into(name).Into(fte, fte_ind);
+      q.ForEach([&] {
+        if (const auto* g = workers.Find(std::to_string(id))) {
+          service::WorkerRow row;
+          row.user_id = id;
+          row.name = name;
+          row.fte = fte_ind == soci::i_null ? std::nullopt : std::optional<double>(fte);
+          row.n = g->n;
+          row.minutes = g->minutes;
+          row.persons = static_cast<long long>(g->persons.size());
+          out.per_worker.push_back(std::move(row));
+        }
+      });
+      // By name as a reader expects it, « Élodie » before « Zoé » on every database.
+      std::sort(out.per_worker.begin(), out.per_worker.end(), [](const auto& a, const auto& b) {
+        return std::make_tuple(text::FoldForSearch(a.name), a.user_id) <
+               std::make_tuple(text::FoldForSearch(b.name), b.user_id);
       });
     }
     std::map<std::string, service::ProcedureRow> procedures;
@@ -283,18 +358,29 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
       long long worked = 0;
       long long persons = 0;
       long long completed = 0;
-      Query q(sql_,
-              std::string("SELECT c.code, COUNT(*), COUNT(DISTINCT ") + kPersonKey +
-                  "), CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM case_procedure_event d "
-                  "WHERE d.procedure_id = c.id AND d.to_status = 'finalisee' AND d.at >= :d0 "
-                  "AND d.at < :d1) THEN 1 ELSE 0 END), 0) AS BIGINT) "
-                  "FROM case_procedure c JOIN referral r ON r.id = c.referral_id LEFT JOIN "
-                  "person p ON p.id = r.person_id WHERE (EXISTS (SELECT 1 FROM "
-                  "case_procedure_event e WHERE e.procedure_id = c.id AND e.at >= :e0 AND e.at "
-                  "< :e1) OR EXISTS (SELECT 1 FROM intervention_procedure ip JOIN intervention "
-                  "i ON i.id = ip.intervention_id WHERE ip.procedure_id = c.id AND i.occurred_on "
-                  ">= :from AND i.occurred_on <= :to))" +
-                  ScopeSql(scope, kCaseWorker) + " GROUP BY c.code");
+      Query q(
+          sql_,
+          std::string("SELECT c.code, COUNT(*), COUNT(DISTINCT ") + kPersonKey +
+              "), CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM case_procedure_event d "
+              "WHERE d.procedure_id = c.id AND d.to_status = 'finalisee' AND d.at >= :d0 "
+              "AND d.at < :d1) THEN 1 ELSE 0 END), 0) AS BIGINT) "
+              "FROM case_procedure c JOIN referral r ON r.id = c.referral_id LEFT JOIN "
+              "person p ON p.id = r.person_id WHERE " +
+              // Every team: the period's procedures are found from its events and
+              // interventions. One team or territory: from its referrals, each procedure
+              // then checked (the whole country's list would be the longer way).
+              (scope.operator_id || scope.filtered()
+                   ? std::string("(EXISTS (SELECT 1 FROM case_procedure_event e WHERE "
+                                 "e.procedure_id = c.id AND e.at >= :e0 AND e.at < :e1) OR EXISTS "
+                                 "(SELECT 1 FROM intervention_procedure ip JOIN intervention i ON "
+                                 "i.id = ip.intervention_id WHERE ip.procedure_id = c.id AND "
+                                 "i.occurred_on >= :from AND i.occurred_on <= :to))")
+                   : std::string("c.id IN (SELECT e.procedure_id FROM case_procedure_event e WHERE "
+                                 "e.at >= :e0 AND e.at < :e1 UNION SELECT ip.procedure_id FROM "
+                                 "intervention i JOIN intervention_procedure ip ON "
+                                 "ip.intervention_id = i.id WHERE i.occurred_on >= :from AND "
+                                 "i.occurred_on <= :to)")) +
+              ScopeSql(scope, kCaseWorker) + " GROUP BY c.code");
       q.Into(code).Into(worked).Into(persons).Into(completed);
       q.Use(t0).Use(t1).Use(t0).Use(t1).Use(from).Use(to);
       BindScope(q, scope, sv);
@@ -340,7 +426,7 @@ class SqlIndicatorRepository final : public service::IndicatorRepository {
               "SELECT CASE WHEN a.status = 'planned' AND a.ends_at >= :now THEN 'upcoming' ELSE "
               "a.status END AS s, COUNT(*) FROM appointment a JOIN referral r ON r.id = "
               "a.referral_id WHERE a.starts_at >= :a0 AND a.starts_at < :a1" +
-                  ScopeSql(scope, kAppointmentWorker) + " GROUP BY s");
+                  ScopeSql(scope, kAppointmentWorker, "a.operator_id") + " GROUP BY s");
       const long long at = ToEpoch(now);
       q.Into(status).Into(n).Use(at).Use(t0).Use(t1);
       BindScope(q, scope, sv);

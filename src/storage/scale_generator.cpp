@@ -593,7 +593,8 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
         "referrer_name, referrer_email, referrer_function, person_id, identity_status, "
         "difficulties, reason, urgency, consent_date, consent_how, assigned_user_id, "
         "decision_reason, received_at, accepted_at, first_contact_at, first_visit_at, closed_at, "
-        "created_at, updated_at)",
+        "created_at, updated_at, reached_at, honoured_at, first_intervention_on, first_bilan_on, "
+        "initial_level, initial_on, final_level)",
         1,
         fmt::format(
             "g.p, 'FL-' || substr({0}, 1, 4) || '-' || {1}, {2}, CASE g.p % 3 WHEN 0 THEN 'form' "
@@ -608,9 +609,18 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
             "1 THEN 'demenagement' WHEN 5 THEN 'orientation' ELSE 'objectifs_atteints' END ELSE "
             "'' END, {6}, CASE WHEN {5} AND g.a >= 2 THEN {7} END, CASE WHEN {5} AND g.a >= 3 "
             "THEN {8} END, CASE WHEN {5} AND g.a >= 8 THEN {9} END, CASE WHEN {5} AND g.a > 150 "
-            "THEN {10} END, {6}, {6}",
+            "THEN {10} END, {6}, {6}, "
+            // The milestones (storage/case_milestones.hpp) of the rows written below: the
+            // contact on day 2, the first visit honoured with its intervention and initial bilan
+            // on day 7, the final bilan on day 140.
+            "CASE WHEN {5} AND g.a >= 3 THEN {8} END, CASE WHEN {5} AND g.a >= 8 THEN {9} END, "
+            "CASE WHEN {5} AND g.a >= 8 THEN {11} END, CASE WHEN {5} AND g.a >= 8 THEN {11} END, "
+            "CASE WHEN {5} AND g.a >= 8 THEN 'N' || (g.p % 3) ELSE '' END, CASE WHEN {5} AND "
+            "g.a >= 8 THEN {11} END, CASE WHEN {5} AND g.a > 140 THEN 'N' || (1 + g.p % 3) ELSE "
+            "'' END",
             Date("g.r"), Pad("g.p", 5), status, teams, Pad("g.t", 3), kNormal, received,
-            At("g.r + 1", "9"), At("g.r + 2", "9"), first_visit, At("g.r + 150", "14")));
+            At("g.r + 1", "9"), At("g.r + 2", "9"), first_visit, At("g.r + 150", "14"),
+            Date("g.r + 7")));
     add("problématiques signalées", "referral_item (referral_id, kind, code)", 1,
         "g.p, 'difficulty', CASE g.p % 4 WHEN 0 THEN 'pas_equipement' WHEN 1 THEN 'pas_email' "
         "WHEN 2 THEN 'identifiants_perdus' ELSE 'formulaires' END");
@@ -676,16 +686,18 @@ class SqlScaleGenerator final : public service::ScaleGenerator {
                                  teams));
     // Ten interventions, a fortnight apart from the first visit, those already done.
     add("interventions",
-        "intervention (id, referral_id, occurred_on, duration_minutes, place, modality, autonomy, "
-        "summary, appointment_id, created_by_user_id, created_at, updated_at)",
+        "intervention (id, referral_id, operator_id, occurred_on, duration_minutes, place, "
+        "modality, autonomy, summary, appointment_id, created_by_user_id, created_at, "
+        "updated_at)",
         10,
-        fmt::format("10 * (g.p - 1) + g.k + 1, g.p, {0}, 30 + 15 * ((g.p + g.k) % 6), CASE WHEN "
-                    "(g.p + g.k) % 7 = 0 THEN 'a_distance' ELSE 'domicile' END, CASE (g.p + g.k) "
-                    "% 3 WHEN 0 THEN 'faire_avec' WHEN 1 THEN 'faire_a_la_place' ELSE 'former' "
-                    "END, CASE WHEN g.k < 3 THEN 'entierement_accompagne' WHEN g.k < 7 THEN "
-                    "'partiellement_autonome' ELSE 'autonome' END, '', CASE WHEN g.k = 0 THEN g.p "
-                    "END, g.w, {1}, {1}",
-                    Date("g.r + 7 + 14 * g.k"), At("g.r + 7 + 14 * g.k", "15")),
+        fmt::format(
+            "10 * (g.p - 1) + g.k + 1, g.p, g.t, {0}, 30 + 15 * ((g.p + g.k) % 6), CASE WHEN "
+            "(g.p + g.k) % 7 = 0 THEN 'a_distance' ELSE 'domicile' END, CASE (g.p + g.k) "
+            "% 3 WHEN 0 THEN 'faire_avec' WHEN 1 THEN 'faire_a_la_place' ELSE 'former' "
+            "END, CASE WHEN g.k < 3 THEN 'entierement_accompagne' WHEN g.k < 7 THEN "
+            "'partiellement_autonome' ELSE 'autonome' END, '', CASE WHEN g.k = 0 THEN g.p "
+            "END, g.w, {1}, {1}",
+            Date("g.r + 7 + 14 * g.k"), At("g.r + 7 + 14 * g.k", "15")),
         std::string(kNormal) + " AND 7 + 14 * g.k < g.a");
     out.emplace_back("interventions : intervenant·es",
                      fmt::format("INSERT INTO intervention_worker (intervention_id, user_id) "

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
+#include "storage/migrations.hpp"
 #include "support/helpers.hpp"
 #include "support/services.hpp"
 #include "support/test_db.hpp"
@@ -179,6 +181,8 @@ class IndicatorServiceTest : public ::testing::TestWithParam<TestBackend> {
 
 TEST_P(IndicatorServiceTest, AQuarterCountsWhatTheRulesSay) {
   f_->BuildQuarter();
+  // The milestones the figures read were kept right by every write of the journey.
+  EXPECT_EQ(db_->StaleCaseMilestones(), std::vector<std::string>{});
   const auto q = Q4(f_->coordinator_);
   const auto& c = q.cases;
   EXPECT_EQ(c.referrals_received, 3);  // A, B, C: D was received the evening before, E after
@@ -217,6 +221,32 @@ TEST_P(IndicatorServiceTest, AQuarterCountsWhatTheRulesSay) {
   EXPECT_EQ(q.follow_ups_target.actual, 3);
   EXPECT_NEAR(q.follow_ups_target.pro_rata, 90.0, 1e-9);
   EXPECT_FALSE(q.cost_per_follow_up_cents.has_value());
+}
+
+// Migration 0017 fills the milestones of referrals written before it: its backfill, run on
+// referrals whose milestones are blank, gives what the repositories keep.
+TEST_P(IndicatorServiceTest, TheMilestonesMigrationFillsReferralsWrittenBefore) {
+  f_->BuildQuarter();
+  const auto migrations = storage::LoadMigrations(SourceDir() / "migrations", db_->db().backend());
+  const auto m = std::find_if(migrations.begin(), migrations.end(),
+                              [](const auto& x) { return x.name == "0017_case_milestones"; });
+  ASSERT_NE(m, migrations.end());
+  // Its UPDATE statements, the backfill.
+  std::string backfill;
+  for (auto at = m->sql.find("\nUPDATE "); at != std::string::npos;
+       at = m->sql.find("\nUPDATE ", at + 1)) {
+    backfill += m->sql.substr(at, m->sql.find(';', at) - at + 1);
+  }
+  ASSERT_NE(backfill.find("UPDATE referral SET"), std::string::npos);
+  ASSERT_NE(backfill.find("UPDATE intervention SET"), std::string::npos);
+  db_->Exec(
+      "UPDATE referral SET reached_at = NULL, honoured_at = NULL, first_intervention_on = NULL, "
+      "first_bilan_on = NULL, initial_level = '', initial_on = NULL, final_level = ''; "
+      "UPDATE intervention SET operator_id = NULL");
+  EXPECT_FALSE(db_->StaleCaseMilestones().empty());
+  db_->Exec(backfill);
+  EXPECT_EQ(db_->StaleCaseMilestones(), std::vector<std::string>{});
+  EXPECT_EQ(Q4(f_->coordinator_).cases.receptions, 3);
 }
 
 TEST_P(IndicatorServiceTest, TheClockChangeAndTheQuarterBoundsAreLocalDays) {

@@ -98,6 +98,8 @@ TEST_P(ScaleGeneratorTest, GeneratesAConsistentActivity) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM app_user"), 502);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM person"), kPersons);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM referral"), kPersons);
+  // The milestones written with the referrals are those of the rows written after them.
+  EXPECT_EQ(db_->StaleCaseMilestones(), std::vector<std::string>{});
   EXPECT_GT(Count("SELECT COUNT(*) FROM intervention"), 5 * kPersons);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM intervention i WHERE NOT EXISTS (SELECT 1 FROM "
                   "intervention_worker w WHERE w.intervention_id = i.id)"),

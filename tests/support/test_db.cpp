@@ -3,9 +3,12 @@
 #include <soci/soci.h>
 
 #include <cstdlib>
+#include <map>
 #include <random>
 
+#include "storage/case_milestones.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sql_query.hpp"
 
 namespace allervers::testing {
 namespace {
@@ -99,6 +102,51 @@ TestDatabase::~TestDatabase() {
 
 void TestDatabase::Exec(const std::string& sql) {
   db_->WithSession([&](soci::session& session) { db_->ExecuteScript(session, sql); });
+}
+
+std::vector<std::string> TestDatabase::StaleCaseMilestones() {
+  const auto read = [&](soci::session& sql) {
+    std::map<long long, std::string> out;
+    long long id = 0;
+    std::string row;
+    storage::Query q(sql,
+                     "SELECT id, COALESCE(CAST(reached_at AS TEXT), '-') || ' ' || "
+                     "COALESCE(CAST(honoured_at AS TEXT), '-') || ' ' || "
+                     "COALESCE(first_intervention_on, '-') || ' ' || COALESCE(first_bilan_on, "
+                     "'-') || ' ' || initial_level || ' ' || COALESCE(initial_on, '-') || ' ' || "
+                     "final_level FROM referral WHERE status <> 'draft' ORDER BY id");
+    q.Into(id).Into(row);
+    q.ForEach([&] { out[id] = row; });
+    return out;
+  };
+  std::vector<std::string> stale;
+  db_->WithSession([&](soci::session& sql) {
+    const auto kept = read(sql);
+    soci::transaction tx(sql);
+    storage::Query update(sql, std::string("UPDATE referral SET ") +
+                                   storage::kCaseMilestonesAssignments +
+                                   " WHERE status <> 'draft'");
+    update.Run();
+    const auto computed = read(sql);
+    tx.rollback();
+    long long intervention = 0;
+    storage::Query copies(sql,
+                          "SELECT i.id FROM intervention i JOIN referral r ON r.id = "
+                          "i.referral_id WHERE i.operator_id IS NULL OR i.operator_id <> "
+                          "r.operator_id ORDER BY i.id");
+    copies.Into(intervention);
+    copies.ForEach([&] {
+      stale.push_back("intervention " + std::to_string(intervention) + ": not its team's");
+    });
+    for (const auto& [id, row] : computed) {
+      const auto it = kept.find(id);
+      if (it == kept.end() || it->second != row) {
+        stale.push_back(std::to_string(id) + ": " + (it == kept.end() ? "?" : it->second) + " ≠ " +
+                        row);
+      }
+    }
+  });
+  return stale;
 }
 
 }  // namespace allervers::testing

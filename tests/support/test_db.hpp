@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/database.hpp"
 
@@ -29,6 +30,12 @@ class TestDatabase {
 
   /// Runs a SQL script (several statements) directly, for test set-up.
   void Exec(const std::string& sql);
+
+  /// The referrals whose milestones kept for the indicators (storage/case_milestones.hpp)
+  /// differ from a computation afresh from the contacts, appointments, interventions and bilans,
+  /// as "id: kept ≠ computed", and the interventions whose copy of the team is not their
+  /// referral's; empty when every one is right.
+  std::vector<std::string> StaleCaseMilestones();
 
  private:
   TestDatabase() = default;
