@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Every test suite: layering check; browser (Playwright + axe-core in Debian's Chromium), API
-# contract and Debian package tests against the Release build; unit and integration tests (SQLite and a real
-# PostgreSQL server started here) built with ASan/UBSan; then the libFuzzer targets, briefly. Each test runs once: the unit and
-# integration tests run only under the sanitizers, which check everything a Release run would
-# and more, and the time saved keeps the whole command well under CI's 30 minutes on 2 cores.
+# Every test suite: layering check; then, on one build with AddressSanitizer and
+# UndefinedBehaviorSanitizer, the unit and integration tests (SQLite and a real PostgreSQL server
+# started here), the browser tests (Playwright + axe-core in Debian's Chromium), the API contract
+# test and the Debian package test, all driving that sanitized server; then the libFuzzer
+# targets, briefly.
+#
+# One build, not two: the browser tests used to drive a Release build compiled for them alone,
+# and compiling the sources twice was a third of the command's time (docs/testing.md). The
+# sanitized server also finds memory errors along the browser journeys. `make build` (and
+# `make run`) compile the Release build; warnings that only the optimiser reveals show there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,42 +25,51 @@ trap 'tools/pg_test_server.sh stop "$pg_dir"' EXIT
 export ALLERVERS_TEST_PG_DSN=${pg#* }
 export ALLERVERS_TEST_PG_REQUIRED=1
 
+echo "== Compilation ASan/UBSan"
 cmake --preset asan-ubsan >/dev/null
-asan_build=(cmake --build --preset asan-ubsan --target unit_tests integration_tests allervers)
-
-if ((asan_only == 0)); then
-  # Release: the server the browser and contract tests drive, and the benchmarks (built so that
-  # they keep compiling). The test programs are built only with the sanitizers.
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target allervers bench_duplicates bench_indicators
-  # The sanitizer build compiles while the browser tests run: they mostly wait on Chromium and
-  # the server, so the two together take less time than one after the other.
-  asan_log=$(mktemp)
-  # The fuzz targets (clang) are compiled after it, in the same time. In a session of its own, so
-  # that stopping it reaches make and the compilers: make then deletes the files it was writing
-  # (a precompiled header cut in the middle would otherwise pass for up to date next time).
-  setsid bash -c "${asan_build[*]} && cmake --preset fuzz >/dev/null && cmake --build --preset fuzz" \
-    >"$asan_log" 2>&1 &
-  asan_pid=$!
-  echo "== Tests navigateur, contrat d'API et paquet Debian (Release ; compilation ASan/UBSan en parallèle)"
-  if ! ctest --test-dir build -L 'browser|contract|package' --output-on-failure -j2 --timeout 900; then
-    kill -TERM -- "-$asan_pid" 2>/dev/null || true
-    wait "$asan_pid" 2>/dev/null || true
-    exit 1
-  fi
-  echo "== Compilation ASan/UBSan et fuzz"
-  if ! wait "$asan_pid"; then
-    cat "$asan_log"
-    exit 1
-  fi
-  rm -f "$asan_log"
+if ((asan_only == 1)); then
+  cmake --build --preset asan-ubsan --target unit_tests integration_tests allervers
+  labels='unit|integration'
 else
-  "${asan_build[@]}"
+  # The benchmarks are compiled too, so that they keep compiling.
+  cmake --build --preset asan-ubsan --target unit_tests integration_tests allervers \
+    bench_duplicates bench_indicators
+  labels='unit|integration|browser|contract|package'
 fi
 
-echo "== Tests unitaires et d'intégration sous ASan/UBSan"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j2 --timeout 900
+fuzz_pid=
+if ((asan_only == 0)); then
+  # The fuzz targets (clang) compile while the tests run (the browser tests wait on Chromium
+  # and the server half of their time). In a session of its own, so that stopping it reaches
+  # make and the compilers: make then deletes the files it was writing.
+  fuzz_log=$(mktemp)
+  setsid bash -c "cmake --preset fuzz >/dev/null && cmake --build --preset fuzz" >"$fuzz_log" 2>&1 &
+  fuzz_pid=$!
+fi
+stop_fuzz_build() {
+  if [[ -n "$fuzz_pid" ]]; then
+    kill -TERM -- "-$fuzz_pid" 2>/dev/null || true
+    wait "$fuzz_pid" 2>/dev/null || true
+  fi
+}
 
-echo "== Fuzzing bref : import CSV, JSON de l'API, formulaires (10 s, en même temps ; plus : tools/fuzz.sh form 600)"
-tools/fuzz.sh "" 10
+echo "== Tests sous ASan/UBSan : ${labels//|/, }"
+# The browser tests (COST 1000) start first; three at a time keep both cores busy while they
+# wait. Screenshots are for people running a browser test by hand, not for this command.
+if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ALLERVERS_NO_SCREENSHOTS=1 \
+  ctest --test-dir build-asan -L "$labels" --output-on-failure -j3 --timeout 900; then
+  stop_fuzz_build
+  exit 1
+fi
+
+if ((asan_only == 0)); then
+  echo "== Compilation des cibles de fuzzing"
+  if ! wait "$fuzz_pid"; then
+    cat "$fuzz_log"
+    exit 1
+  fi
+  rm -f "$fuzz_log"
+  echo "== Fuzzing bref : import CSV, JSON de l'API, formulaires (10 s, en même temps ; plus : tools/fuzz.sh form 600)"
+  tools/fuzz.sh "" 10
+fi

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Copies the screenshots used by the French user guide (docs/guide-utilisateur.md) from
 # build/screenshots/, where the browser tests write them, into docs/guide/, where the guide
-# links them as guide/NAME.png. Run `make test` first so that the screenshots exist; keep the
+# links them as guide/NAME.png. Run the browser tests of the Release build first so that the
+# screenshots exist (`make build && ctest --test-dir build -L browser -j2`: `make test` takes
+# none); keep the
 # list below in step with the images the guide references. The copies are quantised with
 # pngquant (Debian package pngquant) to keep the repository and the Debian package small.
 set -euo pipefail
@@ -56,7 +58,7 @@ for name in "${names[@]}"; do
   fi
 done
 if ((${#missing[@]} > 0)); then
-  echo "error: missing screenshot(s), run \`make test\` first (the browser tests write them):" >&2
+  echo "error: missing screenshot(s), run \`make build && ctest --test-dir build -L browser -j2\` first (the browser tests write them):" >&2
   printf '  %s\n' "${missing[@]}" >&2
   exit 1
 fi

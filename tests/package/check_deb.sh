@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Debian package from a Release build directory and checks it as an administrator
+# Builds the Debian package from a build directory (`make package`: the Release build; `make
+# test`: the sanitized build it tests with) and checks it as an administrator
 # would rely on it: control data and dependencies, contents, conffiles and maintainer scripts,
 # the systemd unit (systemd-analyze verify), then the packaged binary, unpacked, run against a
 # fresh SQLite database with the packaged configuration file: migrate, serve, answer.
